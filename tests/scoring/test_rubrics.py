@@ -1,0 +1,139 @@
+"""Rubric data and score validation (pure)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.scoring.rubrics import (
+    DEFAULT_RUBRICS,
+    EVALUATION_STANDARD,
+    Criterion,
+    ItemInput,
+    Rubric,
+    VetoInput,
+    check_score,
+    rubric_problems,
+)
+
+
+def full_marks(rubric: Rubric) -> list[ItemInput]:
+    return [ItemInput(c.id, c.max_points) for c in rubric.criteria]
+
+
+def test_default_rubrics_are_sound_and_total_100() -> None:
+    assert {(r.stage, r.track) for r in DEFAULT_RUBRICS} == {
+        ("evaluation", "standard"),
+        ("evaluation", "fast"),
+        ("acceptance", "standard"),
+        ("acceptance", "fast"),
+    }
+    for rubric in DEFAULT_RUBRICS:
+        assert rubric_problems(rubric) == []
+        assert sum(c.max_points for c in rubric.criteria) == 100
+    assert [c.max_points for c in EVALUATION_STANDARD.criteria] == [5, 15, 15, 20, 10, 15, 10, 10]
+    assert all(
+        len(r.criteria) < len(EVALUATION_STANDARD.criteria)
+        for r in DEFAULT_RUBRICS
+        if r is not EVALUATION_STANDARD
+    )
+
+
+def test_grades_and_veto() -> None:
+    r = EVALUATION_STANDARD
+    assert [r.grade(t, False) for t in (0, 69.5, 70, 89.5, 90, 100)] == [
+        "fail",
+        "fail",
+        "pass",
+        "pass",
+        "good",
+        "good",
+    ]
+    assert r.grade(100, True) == "fail"
+    assert r.recommendation_line == 80
+
+
+def test_json_round_trip_keeps_digest() -> None:
+    for rubric in DEFAULT_RUBRICS:
+        again = Rubric.from_json(rubric.to_json())
+        assert again == rubric
+        assert again.digest() == rubric.digest()
+    changed = dataclasses.replace(EVALUATION_STANDARD, title="other")
+    assert changed.digest() != EVALUATION_STANDARD.digest()
+
+
+def test_full_marks_pass_without_comments() -> None:
+    checked, problems = check_score(EVALUATION_STANDARD, full_marks(EVALUATION_STANDARD), [])
+    assert problems == []
+    assert checked is not None and checked.total == 100 and checked.grade == "good"
+
+
+def test_one_violation_per_bad_criterion() -> None:
+    items = full_marks(EVALUATION_STANDARD)
+    items[0] = ItemInput("planning", 6)  # above max 5
+    items[1] = ItemInput("pre_assessment", 10)  # deducted without comment
+    items[2] = ItemInput("focus_targets", 14.25, "why")  # off the 0.5 step
+    items[3] = ItemInput("nonsense", 1)
+    del items[7]  # report missing
+    checked, problems = check_score(
+        EVALUATION_STANDARD, items, [VetoInput("falsified_data", " "), VetoInput("x", "y")]
+    )
+    assert checked is None
+    got = {(p.field, p.reason) for p in problems}
+    assert got == {
+        ("items[0].points", "POINTS_OUT_OF_RANGE"),
+        ("items[1].comment", "COMMENT_REQUIRED"),
+        ("items[2].points", "POINTS_OFF_STEP"),
+        ("items[3].criterion_id", "UNKNOWN_CRITERION"),
+        ("items", "MISSING_CRITERION"),  # balances (replaced by nonsense)
+        ("vetoes[0].reason", "REASON_REQUIRED"),
+        ("vetoes[1].veto_id", "UNKNOWN_VETO"),
+    }
+    missing = [p.description for p in problems if p.reason == "MISSING_CRITERION"]
+    assert sorted(missing) == ["criterion 'balances' missing", "criterion 'report' missing"]
+
+
+def test_veto_fails_whatever_the_points() -> None:
+    checked, _ = check_score(
+        EVALUATION_STANDARD,
+        full_marks(EVALUATION_STANDARD),
+        [VetoInput("falsified_data", "energy table does not match invoices")],
+    )
+    assert checked is not None and checked.vetoed and checked.grade == "fail"
+
+
+def test_broken_rubric_is_refused() -> None:
+    bad = dataclasses.replace(
+        EVALUATION_STANDARD,
+        stage="nope",
+        criteria=(Criterion("a", "c", "t", 60), Criterion("a", "c", "t", 30)),
+    )
+    reasons = {p.reason for p in rubric_problems(bad)}
+    assert reasons == {"BAD_STAGE", "BAD_ID", "BAD_TOTAL"}
+
+
+@given(st.data())
+def test_any_valid_score_totals_its_points(data: st.DataObject) -> None:
+    rubric = data.draw(st.sampled_from(DEFAULT_RUBRICS))
+    items = []
+    for c in rubric.criteria:
+        steps = int(c.max_points / c.step)
+        points = data.draw(st.integers(0, steps)) * c.step
+        items.append(ItemInput(c.id, points, "" if points == c.max_points else "deducted"))
+    checked, problems = check_score(rubric, items, [])
+    assert problems == []
+    assert checked is not None
+    assert abs(checked.total - sum(i.points for i in items)) < 1e-9
+    assert 0 <= checked.total <= 100
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6))
+def test_points_outside_range_always_rejected(points: float) -> None:
+    items = full_marks(EVALUATION_STANDARD)
+    items[0] = ItemInput("planning", points, "c")
+    checked, problems = check_score(EVALUATION_STANDARD, items, [])
+    ok = 0 <= points <= 5 and (points * 2).is_integer()
+    assert (checked is not None) == ok
+    assert (problems == []) == ok
