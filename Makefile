@@ -1,0 +1,48 @@
+# Two commands set up everything on a fresh machine:
+#   make run    all services on SQLite under ./data, a month of synthetic data, a bulletin
+#   make test   the whole test suite (what .ci/run calls)
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+TOOLS   := .tools
+BUF     := $(TOOLS)/node_modules/.bin/buf
+
+.PHONY: run test check lint protos protos-check tools bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	touch $(STAMP)
+
+$(BUF):
+	@mkdir -p $(TOOLS)
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --prefix $(TOOLS) @bufbuild/buf@1 >/dev/null 2>&1 || echo "buf: npm install failed"; \
+	else echo "buf: npm not found; proto lint tests will say so"; fi
+
+tools: $(BUF)
+
+run: $(STAMP)
+	$(BIN)/python -m scripts.run $(ARGS)
+
+test: $(STAMP) tools
+	$(BIN)/python -m pytest $(ARGS)
+
+check: $(STAMP) tools
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+protos: $(STAMP)
+	$(BIN)/python scripts/gen_protos.py
+
+protos-check: $(STAMP)
+	$(BIN)/python scripts/gen_protos.py --check
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""Configuration from environment variables, with documented defaults.
+
+Every knob a deployment may turn is here, read once at start-up. The README's
+configuration table is written from ``ENV_DOCS``; keep the two together.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_DOCS: dict[str, str] = {
+    "DGCP_DATA_DIR": "Folder for SQLite files, secrets and outputs (default `./data`).",
+    "DATABASE_URL": (
+        "SQLAlchemy URL. Default: one SQLite file per service, "
+        "`sqlite:///$DGCP_DATA_DIR/{service}.db`. With PostgreSQL "
+        "(`postgresql+psycopg://host/db`) each service uses its own schema named after it."
+    ),
+    "DGCP_JWT_SECRET": (
+        "HS256 key that signs caller tokens. Default: generated once into "
+        "`$DGCP_DATA_DIR/jwt.secret` (local runs only; set it in production)."
+    ),
+    "DGCP_LOG_FORMAT": "`json` or `console` (default: console on a terminal, json otherwise).",
+    "DGCP_LOG_LEVEL": "Log level (default `INFO`).",
+    "DGCP_HOST": "Address to bind (default `127.0.0.1`; `0.0.0.0` in containers).",
+    "DGCP_<SERVICE>_PORT": "Port per service: ASSIGNMENT 50051, SCORING 50052, SURVEYS 50053.",
+    "DGCP_<SERVICE>_ADDR": "Where other services reach it (default `127.0.0.1:<port>`).",
+    "DGCP_GRPC_WORKERS": "Handler threads per process (default 4); scale by processes.",
+    "DGCP_DB_POOL_SIZE": "Database connections per process (default = workers).",
+    "DGCP_GRACE_SECONDS": "Drain time after SIGTERM (default 10).",
+    "DGCP_DEADLINE_SECONDS": "Deadline for calls to other services (default 5).",
+}
+
+DEFAULT_PORTS = {"assignment": 50051, "scoring": 50052, "surveys": 50053}
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def data_dir() -> Path:
+    path = Path(_env("DGCP_DATA_DIR", "data")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def jwt_secret() -> str:
+    """The token signing key; local runs get one generated and kept on disk."""
+    value = os.environ.get("DGCP_JWT_SECRET", "").strip()
+    if value:
+        return value
+    path = data_dir() / "jwt.secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def service_addr(service: str) -> str:
+    port = _env(f"DGCP_{service.upper()}_PORT", str(DEFAULT_PORTS[service]))
+    return _env(f"DGCP_{service.upper()}_ADDR", f"127.0.0.1:{port}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings of one service process."""
+
+    service: str
+    schema: str = ""  # PostgreSQL schema; defaults to the service name
+    host: str = "127.0.0.1"
+    port: int = 0
+    database_url: str = ""
+    workers: int = 4
+    db_pool_size: int = 4
+    grace_seconds: float = 10.0
+    deadline_seconds: float = 5.0
+    log_format: str = ""
+    log_level: str = "INFO"
+    peers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def db_schema(self) -> str:
+        return self.schema or self.service
+
+    @classmethod
+    def from_env(cls, service: str) -> Settings:
+        workers = int(_env("DGCP_GRPC_WORKERS", "4"))
+        url = _env("DATABASE_URL", f"sqlite:///{data_dir()}/{{service}}.db")
+        return cls(
+            service=service,
+            host=_env("DGCP_HOST", "127.0.0.1"),
+            port=int(_env(f"DGCP_{service.upper()}_PORT", str(DEFAULT_PORTS.get(service, 0)))),
+            database_url=url.replace("{service}", service),
+            workers=workers,
+            db_pool_size=int(_env("DGCP_DB_POOL_SIZE", str(workers))),
+            grace_seconds=float(_env("DGCP_GRACE_SECONDS", "10")),
+            deadline_seconds=float(_env("DGCP_DEADLINE_SECONDS", "5")),
+            log_format=os.environ.get("DGCP_LOG_FORMAT", ""),
+            log_level=_env("DGCP_LOG_LEVEL", "INFO"),
+            peers={name: service_addr(name) for name in DEFAULT_PORTS if name != service},
+        )

@@ -1,0 +1,152 @@
+"""Domain errors and their mapping to canonical gRPC statuses (AIP-193).
+
+Handlers raise a :class:`DomainError`; the server interceptor turns it into a
+``google.rpc.Status`` with an ``ErrorInfo`` (UPPER_SNAKE reason, domain
+``dgcp.gov``) and, for bad input, a ``BadRequest`` listing every offending
+field, so a caller can act without parsing the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+
+ERROR_DOMAIN = "dgcp.gov"
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    field: str
+    description: str
+    reason: str = ""
+
+
+class DomainError(Exception):
+    """An error the caller can act on: a canonical code plus a stable reason."""
+
+    code: grpc.StatusCode = grpc.StatusCode.FAILED_PRECONDITION
+
+    def __init__(
+        self,
+        reason: str,
+        message: str,
+        *,
+        violations: Iterable[FieldViolation] = (),
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.violations = list(violations)
+        self.metadata = dict(metadata or {})
+
+    def to_status(self) -> status_pb2.Status:
+        return build_status(self.code, self.message, self.reason, self.violations, self.metadata)
+
+
+class InvalidArgument(DomainError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+    @classmethod
+    def fields(cls, violations: Iterable[FieldViolation], reason: str = "INVALID_FIELD") -> InvalidArgument:
+        items = list(violations)
+        summary = "; ".join(f"{v.field}: {v.description}" for v in items[:5])
+        return cls(reason, summary or "invalid request", violations=items)
+
+
+class NotFound(DomainError):
+    code = grpc.StatusCode.NOT_FOUND
+
+
+class AlreadyExists(DomainError):
+    code = grpc.StatusCode.ALREADY_EXISTS
+
+
+class FailedPrecondition(DomainError):
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class PermissionDenied(DomainError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class Unauthenticated(DomainError):
+    code = grpc.StatusCode.UNAUTHENTICATED
+
+
+class Aborted(DomainError):
+    code = grpc.StatusCode.ABORTED
+
+
+class Unavailable(DomainError):
+    code = grpc.StatusCode.UNAVAILABLE
+
+
+class DeadlineExceeded(DomainError):
+    code = grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+def build_status(
+    code: grpc.StatusCode,
+    message: str,
+    reason: str,
+    violations: Iterable[FieldViolation] = (),
+    metadata: Mapping[str, str] | None = None,
+) -> status_pb2.Status:
+    status = status_pb2.Status(code=code.value[0], message=message)
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=dict(metadata or {})))
+    status.details.append(info)
+    items = list(violations)
+    if items:
+        bad = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=v.field, description=v.description, reason=v.reason
+                )
+                for v in items
+            ]
+        )
+        packed = any_pb2.Any()
+        packed.Pack(bad)
+        status.details.append(packed)
+    return status
+
+
+@dataclass(frozen=True)
+class ErrorDetails:
+    """What a client reads back from a failed call."""
+
+    code: grpc.StatusCode
+    message: str
+    reason: str
+    violations: list[FieldViolation]
+    metadata: dict[str, str]
+
+
+def details_of(err: grpc.RpcError) -> ErrorDetails:
+    """Decode the rich status a server sent (for clients and tests)."""
+    from grpc_status import rpc_status
+
+    code = err.code() if isinstance(err, grpc.Call) else grpc.StatusCode.UNKNOWN
+    status = rpc_status.from_call(err) if isinstance(err, grpc.Call) else None
+    reason, violations, metadata = "", [], {}
+    if status is not None:
+        for detail in status.details:
+            if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                info = error_details_pb2.ErrorInfo()
+                detail.Unpack(info)
+                reason, metadata = info.reason, dict(info.metadata)
+            elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                bad = error_details_pb2.BadRequest()
+                detail.Unpack(bad)
+                violations = [FieldViolation(v.field, v.description, v.reason) for v in bad.field_violations]
+    message = err.details() if isinstance(err, grpc.Call) else str(err)
+    return ErrorDetails(code, message or "", reason, violations, metadata)
+
+
+CODE_OF = {c.value[0]: c for c in grpc.StatusCode}

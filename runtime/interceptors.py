@@ -1,0 +1,177 @@
+"""Server and client interceptors: request id, authentication, errors, one log line.
+
+The server interceptor wraps every unary handler: it takes ``x-request-id``
+from metadata (or makes one), authenticates and authorises the caller against
+the service's access table, maps :class:`DomainError` and infrastructure
+failures to canonical statuses with reasons, hides unexpected exceptions
+behind INTERNAL (the traceback goes to the log, never to the caller), and
+writes one canonical log line per call. The client interceptor passes the
+request id on, signs calls between services and sets a default deadline.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import grpc
+import sqlalchemy.exc
+import structlog
+from grpc_status import rpc_status
+
+from runtime import auth
+from runtime.errors import DomainError, build_status
+
+log = structlog.stdlib.get_logger("dgcp.rpc")
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+_UNGUARDED = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _classify(exc: BaseException) -> DomainError | None:
+    """Map infrastructure failures to statuses a client can retry on."""
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, sqlalchemy.exc.IntegrityError):
+        from runtime.errors import Aborted
+
+        return Aborted("CONFLICT", "the write conflicted with another; retry")
+    if isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError) or (
+        isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated
+    ):
+        from runtime.errors import Unavailable
+
+        return Unavailable("DATABASE_UNAVAILABLE", "the database is unavailable; retry")
+    if isinstance(exc, sqlalchemy.exc.TimeoutError):
+        from runtime.errors import Unavailable
+
+        return Unavailable("DATABASE_BUSY", "no database connection was free in time; retry")
+    if isinstance(exc, grpc.RpcError) and isinstance(exc, grpc.Call):
+        from runtime.errors import DeadlineExceeded, Unavailable
+
+        code = exc.code()
+        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            return DeadlineExceeded("DEPENDENCY_TIMEOUT", "a service this call needs timed out")
+        if code == grpc.StatusCode.UNAVAILABLE:
+            return Unavailable("DEPENDENCY_UNAVAILABLE", "a service this call needs is unavailable")
+    return None
+
+
+class ServerInterceptor(grpc.ServerInterceptor):
+    def __init__(self, service: str, access: auth.AccessTable, secret: str) -> None:
+        self._service = service
+        self._access = access
+        self._secret = secret
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        handler = continuation(handler_call_details)
+        full = handler_call_details.method
+        if handler is None or handler.unary_unary is None or full.startswith(_UNGUARDED):
+            return handler
+        inner = handler.unary_unary
+        metadata = {k: v for k, v in handler_call_details.invocation_metadata if isinstance(v, str)}
+        short = full.rsplit("/", 1)[-1]
+
+        def wrapped(request: Any, context: grpc.ServicerContext) -> Any:
+            rid = metadata.get("x-request-id", "")
+            if not _REQUEST_ID.match(rid):
+                rid = uuid.uuid4().hex
+            started = time.perf_counter()
+            rid_token = request_id_var.set(rid)
+            caller: auth.Caller | None = None
+            code, reason = grpc.StatusCode.OK, ""
+            status = None
+            with structlog.contextvars.bound_contextvars(request_id=rid, method=full):
+                try:
+                    caller = auth.authorize(
+                        self._access, short, auth.caller_from_metadata(self._secret, metadata)
+                    )
+                    caller_token = auth.set_caller(caller)
+                    try:
+                        return inner(request, context)
+                    finally:
+                        auth.reset_caller(caller_token)
+                except Exception as exc:  # every failure becomes a status
+                    mapped = _classify(exc)
+                    if mapped is None:
+                        log.exception("unhandled error", exc_info=exc)
+                        status = build_status(
+                            grpc.StatusCode.INTERNAL,
+                            f"internal error (request id {rid})",
+                            "INTERNAL",
+                            metadata={"request_id": rid},
+                        )
+                        code, reason = grpc.StatusCode.INTERNAL, "INTERNAL"
+                    else:
+                        status = mapped.to_status()
+                        code, reason = mapped.code, mapped.reason
+                finally:
+                    request_id_var.reset(rid_token)
+                    context.set_trailing_metadata((("x-request-id", rid),))
+                    log.info(
+                        "rpc",
+                        service=self._service,
+                        code=code.name,
+                        reason=reason or None,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                        caller_role=str(caller.role) if caller else None,
+                        caller=caller.subject if caller else None,
+                    )
+            context.abort_with_status(rpc_status.to_status(status))
+            raise AssertionError("unreachable")  # abort_with_status raises
+
+        return grpc.unary_unary_rpc_method_handler(
+            wrapped,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+class _CallDetails(NamedTuple):
+    method: str
+    timeout: float | None
+    metadata: Any
+    credentials: Any
+    wait_for_ready: bool | None
+    compression: Any
+
+
+class ClientInterceptor(grpc.UnaryUnaryClientInterceptor):
+    """Adds the request id, a signed token and a default deadline to outgoing calls."""
+
+    def __init__(self, token: Callable[[], str], deadline_seconds: float) -> None:
+        self._token = token
+        self._deadline = deadline_seconds
+
+    def intercept_unary_unary(
+        self,
+        continuation: Callable[[grpc.ClientCallDetails, Any], Any],
+        client_call_details: grpc.ClientCallDetails,
+        request: Any,
+    ) -> Any:
+        metadata = list(client_call_details.metadata or [])
+        keys = {k for k, _ in metadata}
+        rid = request_id_var.get()
+        if rid and "x-request-id" not in keys:
+            metadata.append(("x-request-id", rid))
+        if "authorization" not in keys:
+            metadata.append(("authorization", f"Bearer {self._token()}"))
+        details = _CallDetails(
+            client_call_details.method,
+            client_call_details.timeout if client_call_details.timeout is not None else self._deadline,
+            metadata,
+            client_call_details.credentials,
+            getattr(client_call_details, "wait_for_ready", None),
+            getattr(client_call_details, "compression", None),
+        )
+        return continuation(details, request)
