@@ -12,7 +12,7 @@ from dgcp.assignment.v1 import assignment_pb2 as pb
 from dgcp.assignment.v1 import assignment_pb2_grpc as pb_grpc
 from runtime.auth import AccessTable, Role, current_caller
 from runtime.db import transaction
-from runtime.errors import FieldViolation, InvalidArgument, PermissionDenied
+from runtime.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from runtime.idempotency import Idempotency
 from runtime.resources import (
     decode_page_token,
@@ -51,6 +51,7 @@ ACCESS: AccessTable = {
     "GetExpert": frozenset({A, S, R}),  # a reviewer reads only herself
     "ListExperts": frozenset({A, S}),
     "UpdateExpert": frozenset({A}),
+    "CheckPanelMembership": frozenset({A, S}),
 }
 
 
@@ -217,6 +218,12 @@ class AssignmentServicer(pb_grpc.AssignmentServiceServicer):
 
     def UpdateExpert(self, request: pb.UpdateExpertRequest, context: grpc.ServicerContext) -> pb.Expert:
         return self.experts.update(request, "UpdateExpert")
+
+    def CheckPanelMembership(
+        self, request: pb.CheckPanelMembershipRequest, context: grpc.ServicerContext
+    ) -> pb.PanelMembership:
+        # Placeholder until lots, cases and panels exist here: no case is known yet.
+        raise NotFound("CASE_NOT_FOUND", f"{request.case} does not exist", metadata={"case": request.case})
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:

@@ -22,12 +22,30 @@ class AuditCategory(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AUDIT_CATEGORY_HIGH_ENERGY: _ClassVar[AuditCategory]
     AUDIT_CATEGORY_KEY_SUPERVISED: _ClassVar[AuditCategory]
     AUDIT_CATEGORY_VOLUNTARY: _ClassVar[AuditCategory]
+
+class CaseStage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CASE_STAGE_UNSPECIFIED: _ClassVar[CaseStage]
+    CASE_STAGE_EVALUATION: _ClassVar[CaseStage]
+    CASE_STAGE_ACCEPTANCE: _ClassVar[CaseStage]
+
+class CaseTrack(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CASE_TRACK_UNSPECIFIED: _ClassVar[CaseTrack]
+    CASE_TRACK_STANDARD: _ClassVar[CaseTrack]
+    CASE_TRACK_FAST: _ClassVar[CaseTrack]
 AUDIT_CATEGORY_UNSPECIFIED: AuditCategory
 AUDIT_CATEGORY_DOUBLE_EXCESS: AuditCategory
 AUDIT_CATEGORY_DOUBLE_HAZARD: AuditCategory
 AUDIT_CATEGORY_HIGH_ENERGY: AuditCategory
 AUDIT_CATEGORY_KEY_SUPERVISED: AuditCategory
 AUDIT_CATEGORY_VOLUNTARY: AuditCategory
+CASE_STAGE_UNSPECIFIED: CaseStage
+CASE_STAGE_EVALUATION: CaseStage
+CASE_STAGE_ACCEPTANCE: CaseStage
+CASE_TRACK_UNSPECIFIED: CaseTrack
+CASE_TRACK_STANDARD: CaseTrack
+CASE_TRACK_FAST: CaseTrack
 
 class Enterprise(_message.Message):
     __slots__ = ("name", "credit_code", "display_name", "town", "industry_code", "audit_category", "create_time", "update_time")
@@ -280,3 +298,31 @@ class UpdateExpertRequest(_message.Message):
     update_mask: _field_mask_pb2.FieldMask
     request_id: str
     def __init__(self, expert: _Optional[_Union[Expert, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CheckPanelMembershipRequest(_message.Message):
+    __slots__ = ("case", "expert")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    EXPERT_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    expert: str
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ...) -> None: ...
+
+class PanelMembership(_message.Message):
+    __slots__ = ("case", "expert", "member", "stage", "track", "consultancy", "review_agency", "panel")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    EXPERT_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    TRACK_FIELD_NUMBER: _ClassVar[int]
+    CONSULTANCY_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_AGENCY_FIELD_NUMBER: _ClassVar[int]
+    PANEL_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    expert: str
+    member: bool
+    stage: CaseStage
+    track: CaseTrack
+    consultancy: str
+    review_agency: str
+    panel: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., member: _Optional[bool] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ..., consultancy: _Optional[str] = ..., review_agency: _Optional[str] = ..., panel: _Optional[_Iterable[str]] = ...) -> None: ...

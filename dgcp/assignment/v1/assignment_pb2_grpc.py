@@ -117,6 +117,11 @@ class AssignmentServiceStub:
                 request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.UpdateExpertRequest.SerializeToString,
                 response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Expert.FromString,
                 _registered_method=True)
+        self.CheckPanelMembership = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/CheckPanelMembership',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CheckPanelMembershipRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.FromString,
+                _registered_method=True)
 
 
 class AssignmentServiceServicer:
@@ -238,6 +243,15 @@ class AssignmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckPanelMembership(self, request, context):
+        """Whether an expert sits on a case's panel now (recused experts do not),
+        with the case facts other services need. The scoring service asks this
+        before it accepts a score or a rating; it never trusts the client.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AssignmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -320,6 +334,11 @@ def add_AssignmentServiceServicer_to_server(servicer, server):
                     servicer.UpdateExpert,
                     request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.UpdateExpertRequest.FromString,
                     response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Expert.SerializeToString,
+            ),
+            'CheckPanelMembership': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckPanelMembership,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CheckPanelMembershipRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -757,6 +776,33 @@ class AssignmentService:
             '/dgcp.assignment.v1.AssignmentService/UpdateExpert',
             dgcp_dot_assignment_dot_v1_dot_assignment__pb2.UpdateExpertRequest.SerializeToString,
             dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Expert.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckPanelMembership(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/CheckPanelMembership',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CheckPanelMembershipRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.FromString,
             options,
             channel_credentials,
             insecure,
