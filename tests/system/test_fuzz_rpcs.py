@@ -105,37 +105,39 @@ def _cases(services: dict[str, Running]) -> Iterator[tuple[Running, str, str, An
             yield svc, full, method, req, resp
 
 
+def _prober(call: Any, method: str, desc: descriptor.Descriptor, roles: list[Role]) -> Any:
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(request=messages(desc), role=st.sampled_from(roles))
+    def probe(request: Message, role: Role) -> None:
+        try:
+            call(request, metadata=md(role), timeout=10)
+        except grpc.RpcError as err:
+            got = details_of(err)
+            assert got.code not in (
+                grpc.StatusCode.INTERNAL,
+                grpc.StatusCode.UNKNOWN,
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+            ), f"{method} as {role}: {got.code.name} {got.message} for {request}"
+
+    return probe
+
+
 def test_no_rpc_crashes_on_arbitrary_input(services: dict[str, Running]) -> None:
     failures: list[str] = []
     for svc, full, method, req_cls, resp_cls in _cases(services):
-        channel = svc.channel()
-        call = channel.unary_unary(
+        call = svc.channel().unary_unary(
             f"/{full}/{method}",
             request_serializer=lambda m: m.SerializeToString(),
             response_deserializer=resp_cls.FromString,
         )
         roles = sorted(svc.app.access.get(method, frozenset()) - {Role.PUBLIC}) or [Role.PUBLIC]
-
-        @settings(
-            max_examples=25,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        )
-        @given(request=messages(req_cls.DESCRIPTOR), role=st.sampled_from(roles))
-        def probe(request: Message, role: Role) -> None:
-            try:
-                call(request, metadata=md(role), timeout=10)
-            except grpc.RpcError as err:
-                got = details_of(err)
-                assert got.code not in (
-                    grpc.StatusCode.INTERNAL,
-                    grpc.StatusCode.UNKNOWN,
-                    grpc.StatusCode.DEADLINE_EXCEEDED,
-                ), f"{method} as {role}: {got.code.name} {got.message} for {request}"
-
         try:
-            probe()
+            _prober(call, method, req_cls.DESCRIPTOR, roles)()
         except AssertionError as exc:
             failures.append(str(exc).splitlines()[0][:500])
     assert not failures, "\n".join(failures)
