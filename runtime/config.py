@@ -18,6 +18,7 @@ ENV_DOCS: dict[str, str] = {
         "`sqlite:///$DGCP_DATA_DIR/{service}.db`. With PostgreSQL "
         "(`postgresql+psycopg://host/db`) each service uses its own schema named after it."
     ),
+    "DGCP_DB_SCHEMA": "PostgreSQL schema for this process (default: the service name).",
     "DGCP_JWT_SECRET": (
         "HS256 key that signs caller tokens. Default: generated once into "
         "`$DGCP_DATA_DIR/jwt.secret` (local runs only; set it in production)."
@@ -91,6 +92,7 @@ class Settings:
         url = _env("DATABASE_URL", f"sqlite:///{data_dir()}/{{service}}.db")
         return cls(
             service=service,
+            schema=os.environ.get("DGCP_DB_SCHEMA", "").strip(),
             host=_env("DGCP_HOST", "127.0.0.1"),
             port=int(_env(f"DGCP_{service.upper()}_PORT", str(DEFAULT_PORTS.get(service, 0)))),
             database_url=url.replace("{service}", service),
