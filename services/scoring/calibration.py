@@ -138,9 +138,7 @@ def calibrate(
     sigma2, tau2 = _variance_components(design, method, cfg)
     offsets = _blup(design, sigma2, tau2, cfg)
     case_comp, expert_comp, components = _components(design)
-    panel_offset = np.bincount(
-        design.case, weights=offsets[design.expert], minlength=design.n_cases
-    )
+    panel_offset = np.bincount(design.case, weights=offsets[design.expert], minlength=design.n_cases)
     spread = _panel_spread(design)
     return CalibrationResult(
         case_ids=case_keys.tolist(),
@@ -200,9 +198,7 @@ def _residual_df(design: _Design) -> int:
     return len(design.y) - design.n_cases
 
 
-def _variance_components(
-    design: _Design, method: str, cfg: CalibrationConfig
-) -> tuple[float, float]:
+def _variance_components(design: _Design, method: str, cfg: CalibrationConfig) -> tuple[float, float]:
     """Return (sigma2, tau2); tau2 = 0 means the data show no expert effect worth removing."""
     df = _residual_df(design)
     if method == "none" or df <= 0 or design.within_ss <= 0:

@@ -166,9 +166,7 @@ def _agency_pairs(rows: Sequence[ScoreRow], policy: CollusionPolicy) -> list[Pai
     for c in cases:
         by_consultancy.setdefault(c.consultancy, []).append(c)
     within = [
-        c.calibrated - np.mean([d.calibrated for d in cs])
-        for cs in by_consultancy.values()
-        for c in cs
+        c.calibrated - np.mean([d.calibrated for d in cs]) for cs in by_consultancy.values() for c in cs
     ]
     dof = len(cases) - len(by_consultancy)
     if dof <= 0:
@@ -227,9 +225,7 @@ class Retaliation:
     n_passed: int
 
 
-def retaliation_view(
-    outcomes: npt.ArrayLike, ratings: npt.ArrayLike, pass_line: float
-) -> Retaliation:
+def retaliation_view(outcomes: npt.ArrayLike, ratings: npt.ArrayLike, pass_line: float) -> Retaliation:
     """Regress rating (of the review side) on calibrated score, and compare failed vs passed."""
     x = np.asarray(outcomes, dtype=np.float64)
     y = np.asarray(ratings, dtype=np.float64)

@@ -119,9 +119,7 @@ def rubric_problems(rubric: Rubric) -> list[FieldViolation]:
         seen.add(c.id)
         if c.max_points <= 0 or c.step <= 0 or not _on_step(c.max_points, c.step):
             out.append(
-                FieldViolation(
-                    f"{where}.max_points", "max > 0 and a multiple of step > 0", "BAD_MAXIMUM"
-                )
+                FieldViolation(f"{where}.max_points", "max > 0 and a multiple of step > 0", "BAD_MAXIMUM")
             )
     total = sum(Decimal(str(c.max_points)) for c in rubric.criteria)
     if rubric.criteria and total != Decimal(str(rubric.total_points)):
@@ -201,15 +199,11 @@ def check_score(
     for i, veto in enumerate(vetoes):
         if veto.veto_id not in veto_ids:
             out.append(
-                FieldViolation(
-                    f"vetoes[{i}].veto_id", f"unknown veto item {veto.veto_id!r}", "UNKNOWN_VETO"
-                )
+                FieldViolation(f"vetoes[{i}].veto_id", f"unknown veto item {veto.veto_id!r}", "UNKNOWN_VETO")
             )
         elif not veto.reason.strip():
             out.append(
-                FieldViolation(
-                    f"vetoes[{i}].reason", "a ticked veto item needs a reason", "REASON_REQUIRED"
-                )
+                FieldViolation(f"vetoes[{i}].reason", "a ticked veto item needs a reason", "REASON_REQUIRED")
             )
     if out:
         return None, out
@@ -298,8 +292,7 @@ EVALUATION_STANDARD = Rubric(
         _c(
             "feasibility",
             "5 feasibility analysis",
-            "Medium/high-cost options: technical, environmental, economic feasibility "
-            "(NPV, IRR, payback)",
+            "Medium/high-cost options: technical, environmental, economic feasibility (NPV, IRR, payback)",
             15,
         ),
         _c(

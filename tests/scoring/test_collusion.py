@@ -23,10 +23,7 @@ def planted(seed: int = 0) -> list[ScoreRow]:
         if consultancy == "c0" and 0 not in panel:
             panel[0] = 0
         quality = rng.normal(78, 8)
-        scores = {
-            e: quality + rng.normal(0, 5) + (8 if e == 0 and consultancy == "c0" else 0)
-            for e in panel
-        }
+        scores = {e: quality + rng.normal(0, 5) + (8 if e == 0 and consultancy == "c0" else 0) for e in panel}
         mean = float(np.mean(list(scores.values())))
         for e, s in scores.items():
             colluding = e == 0 and consultancy == "c0"
@@ -55,10 +52,7 @@ def test_planted_pair_ranks_first_and_is_flagged() -> None:
 
 
 def test_high_ratings_alone_do_not_flag() -> None:
-    rows = [
-        ScoreRow(**{**r.__dict__, "score": r.calibrated}) if r.expert == "e0" else r
-        for r in planted()
-    ]
+    rows = [ScoreRow(**{**r.__dict__, "score": r.calibrated}) if r.expert == "e0" else r for r in planted()]
     assert not any(f.flagged for f in collusion_report(rows, CollusionPolicy()))
 
 

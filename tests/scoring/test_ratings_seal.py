@@ -53,9 +53,7 @@ def test_who_reads_what() -> None:
     now = T0 + timedelta(days=1)
     mine = {EXPERT_TO_CONSULTANCY}
     assert readable_directions(s, POLICY, now, is_authority=False, own_directions=mine) == mine
-    assert readable_directions(s, POLICY, now, is_authority=True, own_directions=()) == set(
-        DIRECTIONS
-    )
+    assert readable_directions(s, POLICY, now, is_authority=True, own_directions=()) == set(DIRECTIONS)
     done = state({"e1", "e2"}, True)
     assert readable_directions(
         done, POLICY, now, is_authority=False, own_directions={CONSULTANCY_TO_REVIEW}

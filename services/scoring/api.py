@@ -1,0 +1,910 @@
+"""gRPC API of the scoring service: thin handlers over the store and the pure modules."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import grpc
+
+from dgcp.scoring.v1 import scoring_pb2 as pb
+from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
+from runtime.auth import AccessTable, Caller, Role, current_caller, require_role
+from runtime.clients import service_channel
+from runtime.db import transaction
+from runtime.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+)
+from runtime.idempotency import Idempotency
+from runtime.resources import (
+    decode_page_token,
+    encode_page_token,
+    from_timestamp,
+    page_size,
+    parse_name,
+    to_timestamp,
+    utcnow,
+)
+from runtime.server import ServiceContext
+from services.scoring import store
+from services.scoring.calibration import CalibrationConfig, CalibrationResult, calibrate
+from services.scoring.collusion import (
+    CollusionPolicy,
+    ScoreRow,
+    collusion_report,
+    retaliation_view,
+)
+from services.scoring.models import idempotency_keys
+from services.scoring.panels import CacheConfig, Membership, MembershipCache, assignment_fetch
+from services.scoring.ratings import (
+    CONSULTANCY_TO_REVIEW,
+    EXPERT_TO_CONSULTANCY,
+    RatingPolicy,
+    SealState,
+    rating_problems,
+    readable_directions,
+)
+from services.scoring.rubrics import (
+    Checked,
+    Criterion,
+    GradeBand,
+    ItemInput,
+    Rubric,
+    VetoInput,
+    VetoItem,
+    check_score,
+    rubric_key,
+    rubric_problems,
+)
+
+A, S, R, C = Role.AUTHORITY, Role.SERVICE, Role.REVIEWER, Role.CONSULTANCY
+
+ACCESS: AccessTable = {
+    "CreateRubricVersion": frozenset({A}),
+    "GetRubricVersion": frozenset({A, S, R, C}),
+    "ListRubricVersions": frozenset({A, S, R, C}),
+    "SubmitScore": frozenset({R}),
+    "AmendScore": frozenset({R}),
+    "GetScore": frozenset({A, S, R}),  # a reviewer reads only her own
+    "ListScores": frozenset({A, S}),
+    "ListScoreRevisions": frozenset({A, S}),
+    "LockPanel": frozenset({A}),
+    "GetCaseResult": frozenset({A, S}),
+    "GetCalibration": frozenset({A, S}),
+    "SubmitRating": frozenset({R, C}),
+    "ListRatings": frozenset({A, S, R, C}),
+    "GetCollusionReport": frozenset({A}),
+    "GetRetaliationView": frozenset({A}),
+}
+
+STAGES = {pb.STAGE_EVALUATION: "evaluation", pb.STAGE_ACCEPTANCE: "acceptance"}
+TRACKS = {pb.TRACK_STANDARD: "standard", pb.TRACK_FAST: "fast"}
+STAGE_OF = {v: k for k, v in STAGES.items()}
+TRACK_OF = {v: k for k, v in TRACKS.items()}
+KINDS = {
+    store.SUBMITTED: pb.REVISION_KIND_SUBMITTED,
+    store.REVISED: pb.REVISION_KIND_REVISED,
+    store.AMENDED: pb.REVISION_KIND_AMENDED,
+}
+DIRECTION_OF = {
+    EXPERT_TO_CONSULTANCY: pb.RATING_DIRECTION_EXPERT_TO_CONSULTANCY,
+    CONSULTANCY_TO_REVIEW: pb.RATING_DIRECTION_CONSULTANCY_TO_REVIEW,
+}
+DIRECTIONS = {v: k for k, v in DIRECTION_OF.items()}
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """Policy of the scoring service; every number here is a default the deployment may change."""
+
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    calibration_window: timedelta = timedelta(days=730)
+    ratings: RatingPolicy = field(default_factory=RatingPolicy)
+    collusion: CollusionPolicy = field(default_factory=CollusionPolicy)
+    membership_cache: CacheConfig = field(default_factory=CacheConfig)
+    rubric_cache_seconds: float = 10.0
+    pass_line: float = 70.0
+    max_reason_chars: int = 2000
+
+
+def _required(value: str, name: str) -> str:
+    if not value:
+        raise InvalidArgument.fields([FieldViolation(name, "is required", "REQUIRED")])
+    return value
+
+
+def _expert_caller() -> Caller:
+    caller = require_role(R)
+    if not caller.subject.startswith("experts/"):
+        raise PermissionDenied("NOT_AN_EXPERT", "the token does not name an expert")
+    return caller
+
+
+# ---------------------------------------------------------------- proto mapping
+
+
+def rubric_to_proto(stored: store.StoredRubric) -> pb.RubricVersion:
+    r = stored.rubric
+    return pb.RubricVersion(
+        name=stored.name,
+        version=stored.version,
+        stage=STAGE_OF[r.stage],
+        track=TRACK_OF[r.track],
+        title=r.title,
+        criteria=[
+            pb.Criterion(id=c.id, chapter=c.chapter, title=c.title, max_points=c.max_points, step=c.step)
+            for c in r.criteria
+        ],
+        veto_items=[pb.VetoItem(id=v.id, title=v.title) for v in r.veto_items],
+        grade_bands=[pb.GradeBand(grade=g.grade, min_total=g.min_total) for g in r.grade_bands],
+        recommendation_line=r.recommendation_line,
+        total_points=r.total_points,
+        sha256=stored.sha256,
+        create_time=to_timestamp(stored.create_time),
+    )
+
+
+def rubric_from_proto(msg: pb.RubricVersion) -> Rubric:
+    defaults = Rubric(stage="", track="", title="", criteria=(), veto_items=())
+    return Rubric(
+        stage=STAGES.get(msg.stage, ""),
+        track=TRACKS.get(msg.track, ""),
+        title=msg.title,
+        criteria=tuple(
+            Criterion(c.id, c.chapter, c.title, c.max_points, c.step or 0.5) for c in msg.criteria
+        ),
+        veto_items=tuple(VetoItem(v.id, v.title) for v in msg.veto_items),
+        grade_bands=tuple(GradeBand(g.grade, g.min_total) for g in msg.grade_bands) or defaults.grade_bands,
+        recommendation_line=msg.recommendation_line or defaults.recommendation_line,
+        total_points=msg.total_points or defaults.total_points,
+    )
+
+
+def _items_in(items: Sequence[pb.CriterionScore]) -> list[ItemInput]:
+    return [ItemInput(i.criterion_id, i.points, i.comment) for i in items]
+
+
+def _vetoes_in(vetoes: Sequence[pb.VetoFinding]) -> list[VetoInput]:
+    return [VetoInput(v.veto_id, v.reason) for v in vetoes]
+
+
+def _items_out(items: Sequence[dict[str, Any]]) -> list[pb.CriterionScore]:
+    return [pb.CriterionScore(**i) for i in items]
+
+
+def _vetoes_out(vetoes: Sequence[dict[str, Any]]) -> list[pb.VetoFinding]:
+    return [pb.VetoFinding(**v) for v in vetoes]
+
+
+def written_to_proto(w: store.WrittenScore) -> pb.Score:
+    return pb.Score(
+        name=f"scores/{w.id}",
+        case=w.case_name,
+        expert=w.expert,
+        rubric_version=w.rubric_version,
+        items=[
+            pb.CriterionScore(criterion_id=i.criterion_id, points=i.points, comment=i.comment)
+            for i in w.checked.items
+        ],
+        vetoes=[pb.VetoFinding(veto_id=v.veto_id, reason=v.reason) for v in w.checked.vetoes],
+        total=w.checked.total,
+        vetoed=w.checked.vetoed,
+        grade=w.checked.grade,
+        revision=w.revision,
+        state=pb.SCORE_STATE_LOCKED if w.locked else pb.SCORE_STATE_OPEN,
+        create_time=to_timestamp(w.create_time),
+        update_time=to_timestamp(w.update_time),
+    )
+
+
+def score_to_proto(row: Any) -> pb.Score:
+    return pb.Score(
+        name=f"scores/{row.id}",
+        case=row.case_name,
+        expert=row.expert,
+        rubric_version=row.rubric_version,
+        items=_items_out(row.items),
+        vetoes=_vetoes_out(row.vetoes),
+        total=row.total,
+        vetoed=row.vetoed,
+        grade=row.grade,
+        revision=row.revision,
+        state=pb.SCORE_STATE_LOCKED if row.locked else pb.SCORE_STATE_OPEN,
+        create_time=to_timestamp(row.create_time),
+        update_time=to_timestamp(row.update_time),
+    )
+
+
+def revision_to_proto(row: Any) -> pb.ScoreRevision:
+    return pb.ScoreRevision(
+        name=f"scores/{row.score_id}/revisions/{row.revision}",
+        revision=row.revision,
+        kind=KINDS[row.kind],
+        items=_items_out(row.items),
+        vetoes=_vetoes_out(row.vetoes),
+        total=row.total,
+        vetoed=row.vetoed,
+        reason=row.reason,
+        actor=row.actor,
+        create_time=to_timestamp(row.create_time),
+    )
+
+
+def rating_to_proto(row: Any) -> pb.Rating:
+    return pb.Rating(
+        name=f"ratings/{row.id}",
+        case=row.case_name,
+        direction=DIRECTION_OF[row.direction],
+        rater=row.rater,
+        ratee=row.ratee,
+        items=dict(row.items),
+        comment=row.comment,
+        mean=row.mean,
+        create_time=to_timestamp(row.create_time),
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    return value
+
+
+# ---------------------------------------------------------------- caches
+
+
+class RubricCache:
+    """The current version per series (briefly cached) and immutable versions by name (forever)."""
+
+    def __init__(self, engine: Any, ttl: float) -> None:
+        self._engine = engine
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._latest: dict[str, tuple[float, store.StoredRubric]] = {}
+        self._by_name: dict[str, store.StoredRubric] = {}
+
+    def latest(self, series: str) -> store.StoredRubric:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._latest.get(series)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+        with transaction(self._engine) as session:
+            stored = store.get_rubric_version(session=session, series=series, version=None)
+        with self._lock:
+            self._latest[series] = (now + self._ttl, stored)
+            self._by_name[stored.name] = stored
+        return stored
+
+    def by_name(self, name: str) -> store.StoredRubric:
+        with self._lock:
+            hit = self._by_name.get(name)
+        if hit is not None:
+            return hit
+        series, version = _parse_rubric_name(name)
+        with transaction(self._engine) as session:
+            stored = store.get_rubric_version(session=session, series=series, version=version)
+        with self._lock:
+            self._by_name[stored.name] = stored
+        return stored
+
+    def invalidate(self, series: str) -> None:
+        with self._lock:
+            self._latest.pop(series, None)
+
+
+def _parse_rubric_name(name: str, field_name: str = "name") -> tuple[str, int | None]:
+    parts = name.split("/")
+    if len(parts) != 4 or parts[0] != "rubrics" or parts[2] != "versions" or not parts[1]:
+        raise InvalidArgument.fields(
+            [FieldViolation(field_name, "must be rubrics/{series}/versions/{n|latest}", "INVALID_NAME")],
+            reason="INVALID_NAME",
+        )
+    if parts[3] == "latest":
+        return parts[1], None
+    if not parts[3].isdigit():
+        raise InvalidArgument.fields(
+            [FieldViolation(field_name, "version must be a number or 'latest'", "INVALID_NAME")],
+            reason="INVALID_NAME",
+        )
+    return parts[1], int(parts[3])
+
+
+class CalibrationCache:
+    """Fits are cached per window until a panel locks or a locked score is amended."""
+
+    def __init__(self, engine: Any, config: CalibrationConfig) -> None:
+        self._engine = engine
+        self._config = config
+        self._lock = threading.Lock()
+        self._fits: dict[tuple[Any, ...], CalibrationResult] = {}
+
+    def fit(self, start: datetime, end: datetime) -> tuple[CalibrationResult, list[store.LockedScore]]:
+        with transaction(self._engine) as session:
+            fingerprint = store.locked_fingerprint(session=session)
+            rows = store.locked_scores(session=session, start=start, end=end)
+        key = (start, end, fingerprint)
+        with self._lock:
+            hit = self._fits.get(key)
+        if hit is None:
+            hit = calibrate(
+                [r.case_name for r in rows],
+                [r.expert for r in rows],
+                [r.total for r in rows],
+                self._config,
+            )
+            with self._lock:
+                self._fits = {k: v for k, v in self._fits.items() if k[2] == fingerprint}
+                self._fits[key] = hit
+        return hit, rows
+
+
+# ---------------------------------------------------------------- servicer
+
+
+class ScoringServicer(pb_grpc.ScoringServiceServicer):
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        config: ScoringConfig | None = None,
+        membership: Callable[[str, str], Membership] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.engine = ctx.engine
+        self.cfg = config or ScoringConfig()
+        self.idem = Idempotency(idempotency_keys)
+        self.rubrics = RubricCache(self.engine, self.cfg.rubric_cache_seconds)
+        self.calibrations = CalibrationCache(self.engine, self.cfg.calibration)
+        if membership is None:
+            channel = service_channel(
+                ctx.settings.peers.get("assignment", "127.0.0.1:50051"),
+                caller_service="scoring",
+                deadline_seconds=ctx.settings.deadline_seconds,
+            )
+            membership = assignment_fetch(channel)
+        self.panels = MembershipCache(membership, self.cfg.membership_cache)
+
+    # ------------------------------------------------------------ rubrics
+
+    def CreateRubricVersion(
+        self, request: pb.CreateRubricVersionRequest, context: grpc.ServicerContext
+    ) -> pb.RubricVersion:
+        if not request.HasField("rubric_version"):
+            raise InvalidArgument.fields([FieldViolation("rubric_version", "is required", "REQUIRED")])
+        rubric = rubric_from_proto(request.rubric_version)
+        problems = [
+            FieldViolation(p.field.replace("rubric.", "rubric_version.", 1), p.description, p.reason)
+            for p in rubric_problems(rubric)
+        ]
+        series = rubric_key(rubric.stage, rubric.track)
+        if not problems and request.parent != f"rubrics/{series}":
+            problems.append(
+                FieldViolation(
+                    "parent", f"must be rubrics/{series} for this stage and track", "PARENT_MISMATCH"
+                )
+            )
+        if problems:
+            raise InvalidArgument.fields(problems)
+
+        def work(session: Any) -> pb.RubricVersion:
+            return rubric_to_proto(store.create_rubric_version(session=session, rubric=rubric))
+
+        created = self.idem.run(
+            self.engine,
+            method="CreateRubricVersion",
+            request=request,
+            response_type=pb.RubricVersion,
+            work=work,
+        )
+        self.rubrics.invalidate(series)
+        return created
+
+    def GetRubricVersion(
+        self, request: pb.GetRubricVersionRequest, context: grpc.ServicerContext
+    ) -> pb.RubricVersion:
+        series, version = _parse_rubric_name(request.name)
+        with transaction(self.engine) as session:
+            stored = store.get_rubric_version(session=session, series=series, version=version)
+        return rubric_to_proto(stored)
+
+    def ListRubricVersions(
+        self, request: pb.ListRubricVersionsRequest, context: grpc.ServicerContext
+    ) -> pb.ListRubricVersionsResponse:
+        parent = _required(request.parent, "parent")
+        if not parent.startswith("rubrics/") or parent.count("/") != 1:
+            raise InvalidArgument.fields(
+                [FieldViolation("parent", "must be rubrics/{series} or rubrics/-", "INVALID_NAME")]
+            )
+        series = parent.split("/")[1]
+        filters = {"parent": parent}
+        limit = page_size(request.page_size)
+        after_token = decode_page_token(request.page_token, filters)
+        after = None
+        if after_token:
+            s, _, v = after_token.rpartition("@")
+            after = (s, int(v))
+        with transaction(self.engine) as session:
+            rows = store.list_rubric_versions(
+                session=session, series=None if series == "-" else series, after=after, limit=limit + 1
+            )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        token = encode_page_token(f"{rows[-1].series}@{rows[-1].version}", filters) if more else ""
+        return pb.ListRubricVersionsResponse(
+            rubric_versions=[rubric_to_proto(r) for r in rows], next_page_token=token
+        )
+
+    # ------------------------------------------------------------ scores
+
+    def _membership(self, case: str, expert: str) -> Membership:
+        answer = self.panels.check(case, expert)
+        if not answer.member:
+            raise PermissionDenied(
+                "NOT_ON_PANEL",
+                f"{expert} is not on the panel of {case}",
+                metadata={"case": case, "expert": expert},
+            )
+        return answer
+
+    def _check(self, rubric: store.StoredRubric, request: Any) -> Checked:
+        checked, problems = check_score(rubric.rubric, _items_in(request.items), _vetoes_in(request.vetoes))
+        if checked is None:
+            raise InvalidArgument.fields(problems, reason="INVALID_SCORE")
+        return checked
+
+    def SubmitScore(self, request: pb.SubmitScoreRequest, context: grpc.ServicerContext) -> pb.Score:
+        expert = _expert_caller().subject
+        case = _required(request.case, "case")
+        facts = self._membership(case, expert).facts
+        current = self.rubrics.latest(rubric_key(facts.stage, facts.track))
+
+        def work(session: Any) -> pb.Score:
+            now = utcnow()
+            if store.ensure_case(session=session, facts=facts, now=now) is not None:
+                raise _locked(case)
+            existing = None
+            try:
+                checked = self._check(current, request)
+            except InvalidArgument:
+                existing = store.find_score(session=session, case_name=case, expert=expert)
+                if existing is None or existing.rubric_version == current.name:
+                    raise
+            if existing is None:
+                written = store.upsert_open_score(
+                    session=session,
+                    case_name=case,
+                    expert=expert,
+                    rubric_version=current.name,
+                    checked=checked,
+                    now=now,
+                )
+                if written is not None:
+                    return written_to_proto(written)
+                existing = store.find_score(session=session, case_name=case, expert=expert)
+            return written_to_proto(self._revise_on_own_rubric(session, existing, request, now))
+
+        return self.idem.run(
+            self.engine, method="SubmitScore", request=request, response_type=pb.Score, work=work
+        )
+
+    def _revise_on_own_rubric(
+        self, session: Any, existing: Any, request: Any, now: datetime
+    ) -> store.WrittenScore:
+        """Slow path: the score cites an older rubric version (or is locked)."""
+        if existing.locked:
+            raise _locked(existing.case_name)
+        stored = self.rubrics.by_name(existing.rubric_version)
+        checked = self._check(stored, request)
+        written = store.upsert_open_score(
+            session=session,
+            case_name=existing.case_name,
+            expert=existing.expert,
+            rubric_version=stored.name,
+            checked=checked,
+            now=now,
+        )
+        if written is None:
+            raise _locked(existing.case_name)
+        return written
+
+    def AmendScore(self, request: pb.AmendScoreRequest, context: grpc.ServicerContext) -> pb.Score:
+        expert = _expert_caller().subject
+        score_id = parse_name(request.name, "scores")
+        reason = request.reason.strip()
+        if not reason or len(reason) > self.cfg.max_reason_chars:
+            raise InvalidArgument.fields(
+                [
+                    FieldViolation(
+                        "reason", "an amendment needs a reason (at most 2000 characters)", "REASON_REQUIRED"
+                    )
+                ]
+            )
+
+        def work(session: Any) -> pb.Score:
+            row = store.get_score(session=session, score_id=score_id, for_update=True)
+            if row.expert != expert:
+                raise PermissionDenied("NOT_OWN_SCORE", "only the expert who scored may amend")
+            self._membership(row.case_name, expert)
+            if not row.locked:
+                raise FailedPrecondition(
+                    "PANEL_NOT_LOCKED", "the panel is open: revise with SubmitScore instead"
+                )
+            checked = self._check(self.rubrics.by_name(row.rubric_version), request)
+            written = store.amend_score(
+                session=session, score=row, checked=checked, reason=reason, actor=expert, now=utcnow()
+            )
+            return written_to_proto(written)
+
+        return self.idem.run(
+            self.engine, method="AmendScore", request=request, response_type=pb.Score, work=work
+        )
+
+    def GetScore(self, request: pb.GetScoreRequest, context: grpc.ServicerContext) -> pb.Score:
+        score_id = parse_name(request.name, "scores")
+        with transaction(self.engine) as session:
+            row = store.get_score(session=session, score_id=score_id)
+        caller = current_caller()
+        if caller.role == R and row.expert != caller.subject:
+            raise PermissionDenied("NOT_OWN_SCORE", "a reviewer reads only her own scores")
+        return score_to_proto(row)
+
+    def ListScores(
+        self, request: pb.ListScoresRequest, context: grpc.ServicerContext
+    ) -> pb.ListScoresResponse:
+        case = _required(request.case, "case")
+        filters = {"case": case}
+        limit = page_size(request.page_size)
+        after = decode_page_token(request.page_token, filters)
+        with transaction(self.engine) as session:
+            rows = store.list_scores(
+                session=session, case_name=case, after=uuid.UUID(after) if after else None, limit=limit + 1
+            )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        token = encode_page_token(str(rows[-1].id), filters) if more else ""
+        return pb.ListScoresResponse(scores=[score_to_proto(r) for r in rows], next_page_token=token)
+
+    def ListScoreRevisions(
+        self, request: pb.ListScoreRevisionsRequest, context: grpc.ServicerContext
+    ) -> pb.ListScoreRevisionsResponse:
+        score_id = parse_name(request.parent, "scores", field="parent")
+        filters = {"parent": request.parent}
+        limit = page_size(request.page_size)
+        after = decode_page_token(request.page_token, filters)
+        with transaction(self.engine) as session:
+            store.get_score(session=session, score_id=score_id)
+            rows = store.list_revisions(
+                session=session, score_id=score_id, after=int(after or 0), limit=limit + 1
+            )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        token = encode_page_token(str(rows[-1].revision), filters) if more else ""
+        return pb.ListScoreRevisionsResponse(
+            revisions=[revision_to_proto(r) for r in rows], next_page_token=token
+        )
+
+    # ------------------------------------------------------------ panels and results
+
+    def LockPanel(self, request: pb.LockPanelRequest, context: grpc.ServicerContext) -> pb.CaseResult:
+        case = _required(request.case, "case")
+        actor = current_caller().subject
+
+        def work(session: Any) -> pb.CaseResult:
+            store.lock_panel(session=session, case_name=case, actor=actor, now=utcnow())
+            return pb.CaseResult(case=case)
+
+        self.idem.run(
+            self.engine, method="LockPanel", request=request, response_type=pb.CaseResult, work=work
+        )
+        self.panels.forget(case)
+        return self._case_result(case)
+
+    def GetCaseResult(self, request: pb.GetCaseResultRequest, context: grpc.ServicerContext) -> pb.CaseResult:
+        return self._case_result(_required(request.case, "case"))
+
+    def _case_result(self, case: str) -> pb.CaseResult:
+        with transaction(self.engine) as session:
+            case_row = store.get_case(session=session, case_name=case)
+            rows = store.case_scores(session=session, case_name=case)
+        if not rows:
+            raise NotFound("CASE_NOT_SCORED", f"{case} has no scores yet", metadata={"case": case})
+        totals = [r.total for r in rows]
+        raw = sum(totals) / len(totals)
+        veto_ids = sorted({v["veto_id"] for r in rows for v in r.vetoes})
+        rubric = self.rubrics.by_name(rows[0].rubric_version)
+        spread = max(totals) - min(totals)
+        result = pb.CaseResult(
+            case=case,
+            rubric_version=rows[0].rubric_version,
+            score_count=len(rows),
+            raw_mean=raw,
+            vetoed=bool(veto_ids),
+            veto_ids=veto_ids,
+            spread=spread,
+            spread_flag=spread > self.cfg.calibration.spread_threshold,
+            locked=case_row.lock_time is not None,
+            lock_time=to_timestamp(case_row.lock_time),
+        )
+        basis = raw
+        lock_time = _aware(case_row.lock_time)
+        if lock_time is not None:
+            fit, _ = self.calibrations.fit(*self._window_for(lock_time))
+            index = fit.case_ids.index(case) if case in fit.case_ids else -1
+            if index >= 0:
+                basis = float(fit.calibrated[index])
+                result.calibrated = basis
+                result.in_main_component = int(fit.case_component[index]) == 0
+        result.grade = rubric.rubric.grade(basis, bool(veto_ids))
+        result.recommended = (
+            result.HasField("calibrated") and not veto_ids and basis >= rubric.rubric.recommendation_line
+        )
+        return result
+
+    def _window_for(self, lock_time: datetime) -> tuple[datetime, datetime]:
+        """The current window (day-aligned so fits are shared), or one ending at an older lock."""
+        today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+        end = today + timedelta(days=1)
+        start = end - self.cfg.calibration_window
+        if lock_time < start:
+            end = lock_time.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+            start = end - self.cfg.calibration_window
+        return start, end
+
+    def _period(self, start_ts: Any, end_ts: Any, default_window: bool) -> tuple[datetime, datetime]:
+        if start_ts.seconds == 0 and end_ts.seconds == 0 and default_window:
+            return self._window_for(utcnow())
+        if start_ts.seconds == 0 or end_ts.seconds == 0:
+            raise InvalidArgument.fields(
+                [FieldViolation("start_time", "start_time and end_time are required", "REQUIRED")]
+            )
+        start, end = from_timestamp(start_ts), from_timestamp(end_ts)
+        if end <= start:
+            raise InvalidArgument.fields(
+                [FieldViolation("end_time", "must be after start_time", "BAD_PERIOD")]
+            )
+        return start, end
+
+    def GetCalibration(
+        self, request: pb.GetCalibrationRequest, context: grpc.ServicerContext
+    ) -> pb.Calibration:
+        start, end = self._period(request.start_time, request.end_time, default_window=True)
+        fit, rows = self.calibrations.fit(start, end)
+        return pb.Calibration(
+            score_count=len(rows),
+            sigma2=fit.sigma2,
+            tau2=fit.tau2,
+            method=fit.method,
+            connected=fit.connected,
+            components=[
+                pb.CalibrationComponent(
+                    index=c.index, case_count=c.n_cases, expert_count=c.n_experts, score_count=c.n_scores
+                )
+                for c in fit.components
+            ],
+            offsets=[
+                pb.ExpertOffset(
+                    expert=str(e),
+                    offset=float(o),
+                    score_count=int(n),
+                    component=int(k),
+                )
+                for e, o, n, k in zip(
+                    fit.expert_ids, fit.expert_offset, fit.expert_n_scores, fit.expert_component, strict=True
+                )
+            ],
+        )
+
+    # ------------------------------------------------------------ mutual ratings
+
+    def _rating_side(self, case: str) -> tuple[str, store.CaseFacts, Caller]:
+        """The caller's direction and the case facts; only the case's own parties may rate."""
+        caller = current_caller()
+        if caller.role == R:
+            facts = self._membership(case, caller.subject).facts
+            return EXPERT_TO_CONSULTANCY, facts, caller
+        if caller.role == C:
+            facts = self.panels.check(case, "").facts
+            if not caller.org or caller.org != facts.consultancy:
+                raise PermissionDenied(
+                    "NOT_CASE_CONSULTANCY",
+                    "only the consultancy that wrote the report may rate its review side",
+                    metadata={"case": case},
+                )
+            return CONSULTANCY_TO_REVIEW, facts, caller
+        raise PermissionDenied("ROLE_NOT_ALLOWED", f"role {caller.role} does not rate")
+
+    def SubmitRating(self, request: pb.SubmitRatingRequest, context: grpc.ServicerContext) -> pb.Rating:
+        case = _required(request.case, "case")
+        direction, facts, caller = self._rating_side(case)
+        items = dict(request.items)
+        problems = rating_problems(self.cfg.ratings, direction, items, request.comment)
+        if problems:
+            raise InvalidArgument.fields(problems, reason="INVALID_RATING")
+        rater = caller.subject if direction == EXPERT_TO_CONSULTANCY else caller.org
+        ratee = facts.consultancy if direction == EXPERT_TO_CONSULTANCY else facts.agency
+
+        def work(session: Any) -> pb.Rating:
+            now = utcnow()
+            store.ensure_case(session=session, facts=facts, now=now)
+            opened = _aware(store.open_rating_window(session=session, case_name=case, now=now))
+            assert opened is not None
+            if now >= opened + self.cfg.ratings.window:
+                raise FailedPrecondition(
+                    "RATING_WINDOW_CLOSED",
+                    f"the rating window of {case} has closed",
+                    metadata={"case": case},
+                )
+            row = store.insert_rating(
+                session=session,
+                case_name=case,
+                direction=direction,
+                rater=rater,
+                ratee=ratee,
+                items=items,
+                comment=request.comment,
+                now=now,
+            )
+            return rating_to_proto(row)
+
+        return self.idem.run(
+            self.engine, method="SubmitRating", request=request, response_type=pb.Rating, work=work
+        )
+
+    def ListRatings(
+        self, request: pb.ListRatingsRequest, context: grpc.ServicerContext
+    ) -> pb.ListRatingsResponse:
+        case = _required(request.case, "case")
+        direction = DIRECTIONS.get(request.direction)
+        if direction is None:
+            raise InvalidArgument.fields([FieldViolation("direction", "is required", "REQUIRED")])
+        caller = current_caller()
+        own: set[str] = set()
+        if caller.role in (R, C):
+            own = {self._rating_side(case)[0]}
+        with transaction(self.engine) as session:
+            try:
+                case_row = store.get_case(session=session, case_name=case)
+            except NotFound:
+                case_row = None
+            rows = store.case_ratings(session=session, case_name=case) if case_row else []
+        state = SealState(
+            window_opened=_aware(case_row.rating_window_open) if case_row else None,
+            panel=frozenset(case_row.panel) if case_row else frozenset(),
+            experts_rated=frozenset(r.rater for r in rows if r.direction == EXPERT_TO_CONSULTANCY),
+            consultancy_rated=any(r.direction == CONSULTANCY_TO_REVIEW for r in rows),
+        )
+        now = utcnow()
+        readable = readable_directions(
+            state, self.cfg.ratings, now, is_authority=caller.role in (A, S), own_directions=own
+        )
+        if direction not in readable:
+            raise FailedPrecondition(
+                "RATING_SEALED",
+                "the other side's ratings stay sealed until both sides have rated or the window closes",
+                metadata={"case": case},
+            )
+        closes = state.window_closes(self.cfg.ratings)
+        return pb.ListRatingsResponse(
+            ratings=[rating_to_proto(r) for r in rows if r.direction == direction],
+            revealed=state.revealed(self.cfg.ratings, now),
+            window_close_time=to_timestamp(closes),
+        )
+
+    # ------------------------------------------------------------ authority reports
+
+    def _joined(
+        self, start: datetime, end: datetime
+    ) -> tuple[CalibrationResult, list[ScoreRow], dict[str, float]]:
+        fit, locked = self.calibrations.fit(start, end)
+        calibrated = dict(zip(fit.case_ids, fit.calibrated, strict=True))
+        offsets = dict(zip(fit.expert_ids, fit.expert_offset, strict=True))
+        with transaction(self.engine) as session:
+            rated = store.ratings_in_period(session=session, start=start, end=end)
+        given = {(r.case_name, r.rater): r.mean for r in rated if r.direction == EXPERT_TO_CONSULTANCY}
+        received = {r.case_name: r.mean for r in rated if r.direction == CONSULTANCY_TO_REVIEW}
+        rows = [
+            ScoreRow(
+                case=s.case_name,
+                expert=s.expert,
+                agency=s.agency,
+                consultancy=s.consultancy,
+                score=s.total,
+                calibrated=float(calibrated[s.case_name]),
+                expert_offset=float(offsets[s.expert]),
+                rating_given=given.get((s.case_name, s.expert)),
+                rating_received=received.get(s.case_name),
+            )
+            for s in locked
+        ]
+        return fit, rows, received
+
+    def GetCollusionReport(
+        self, request: pb.GetCollusionReportRequest, context: grpc.ServicerContext
+    ) -> pb.CollusionReport:
+        start, end = self._period(request.start_time, request.end_time, default_window=False)
+        _, rows, _ = self._joined(start, end)
+        policy = self.cfg.collusion
+        findings = collusion_report(rows, policy)
+        method = (
+            "Expert pairs: z = sum of the expert's residuals (score - calibrated case score - "
+            "expert offset) on the consultancy's locked reports / (residual SD * sqrt(n)); agency "
+            "pairs: difference of calibrated scores of the consultancy's cases reviewed by the "
+            "agency and by other agencies, over its standard error. One-sided normal p, "
+            f"Benjamini-Hochberg q. Flagged: at least {policy.min_cases} cases, both mean mutual "
+            f"ratings >= {policy.high_rating}, q <= {policy.alpha}. Ranked by z."
+        )
+        return pb.CollusionReport(
+            method=method,
+            pairs=[
+                pb.CollusionPair(
+                    kind=f.kind,
+                    rater=str(f.rater),
+                    consultancy=str(f.consultancy),
+                    case_count=f.n_cases,
+                    mean_rating_given=f.mean_rating_given,
+                    mean_rating_received=f.mean_rating_received,
+                    mean_excess=f.mean_excess,
+                    z=f.z,
+                    p_value=f.p_value,
+                    q_value=f.q_value,
+                    flagged=f.flagged,
+                )
+                for f in findings
+            ],
+        )
+
+    def GetRetaliationView(
+        self, request: pb.GetRetaliationViewRequest, context: grpc.ServicerContext
+    ) -> pb.RetaliationView:
+        start, end = self._period(request.start_time, request.end_time, default_window=False)
+        fit, _, received = self._joined(start, end)
+        calibrated = dict(zip(fit.case_ids, fit.calibrated, strict=True))
+        cases = sorted(c for c in received if c in calibrated)
+        view = retaliation_view(
+            [float(calibrated[c]) for c in cases], [received[c] for c in cases], self.cfg.pass_line
+        )
+        return pb.RetaliationView(
+            case_count=view.n_cases,
+            slope_per_point=view.slope_per_point,
+            slope_stderr=view.slope_stderr,
+            slope_p_value=view.slope_p_value,
+            mean_rating_failed=view.mean_rating_failed,
+            mean_rating_passed=view.mean_rating_passed,
+            failed_count=view.n_failed,
+            passed_count=view.n_passed,
+        )
+
+
+def _locked(case: str) -> FailedPrecondition:
+    return FailedPrecondition(
+        "PANEL_LOCKED",
+        f"the panel of {case} is locked; change a score with AmendScore and a reason",
+        metadata={"case": case},
+    )
+
+
+def install_defaults(ctx: ServiceContext) -> None:
+    """On start: the default rubrics, if their series are empty (idempotent, race-safe)."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with transaction(ctx.engine) as session:
+            store.install_default_rubrics(session=session)
+    except IntegrityError:
+        pass  # a replica starting at the same moment installed them
+
+
+def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
+    pb_grpc.add_ScoringServiceServicer_to_server(ScoringServicer(ctx), server)
+    return [pb.DESCRIPTOR.services_by_name["ScoringService"].full_name]
