@@ -1,0 +1,88 @@
+"""``python -m gateway`` serves HTTP; ``python -m gateway migrate`` only migrates;
+``python -m gateway account create|reissue`` is the authority's way to make logins.
+
+The account commands print the single-use activation path once; it is never logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from gateway import accounts
+from gateway.app import create_app, migrate
+from gateway.settings import GatewaySettings
+from runtime import db
+from runtime.logging import configure as configure_logging
+from runtime.logging import get_logger
+
+log = get_logger("dgcp.gateway")
+
+
+def _account(args: argparse.Namespace, settings: GatewaySettings) -> int:
+    migrate(settings)
+    engine = db.create_engine_for(settings.db_settings())
+    try:
+        if args.action == "create":
+            ident, token = accounts.create_account(
+                engine,
+                settings,
+                username=args.username,
+                role=args.role,
+                subject=args.subject,
+                org=args.org,
+                display_name=args.display_name,
+            )
+            log.info("account created", username=ident.username, role=ident.role)
+        else:
+            token = accounts.reissue_activation(engine, settings, username=args.username)
+    except accounts.AccountError as err:
+        print(f"error: {err.reason}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"/activate/{token}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gateway")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="serve HTTP (default)")
+    serve.add_argument("--port", type=int, default=None)
+    sub.add_parser("migrate", help="migrate the gateway's tables")
+    acc = sub.add_parser("account", help="create an account or reissue its activation link")
+    acc.add_argument("action", choices=["create", "reissue"])
+    acc.add_argument("--username", required=True)
+    acc.add_argument("--role", choices=list(accounts.ROLES_WITH_ACCOUNTS), default="reviewer")
+    acc.add_argument("--subject", default="", help="experts/{id} or consultancies/{id}")
+    acc.add_argument("--org", default="")
+    acc.add_argument("--display-name", default="")
+    args = parser.parse_args(argv)
+    settings = GatewaySettings.from_env()
+    configure_logging()
+    if args.command == "migrate":
+        migrate(settings)
+        return 0
+    if args.command == "account":
+        return _account(args, settings)
+    import uvicorn
+
+    port = getattr(args, "port", None) or settings.port
+    print(f"gateway listening on {settings.host}:{port}", flush=True)
+    # No access log: paths of single-use links carry their token.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=port,
+        access_log=False,
+        log_config=None,
+        proxy_headers=False,
+        timeout_graceful_shutdown=int(settings.deadline_seconds) + 5,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Accounts, activation links, passwords and sessions (blocking; run off the event loop).
+
+The authority creates accounts (``python -m gateway account create``); each
+new account gets a single-use activation link through which its holder sets
+the first password. Passwords are hashed with argon2id (argon2-cffi's
+defaults, RFC 9106's second recommended profile). Failed logins count per
+account; past a threshold the account is locked for a while, and a
+per-address throttle (:class:`Throttle`) slows guessing across accounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete
+from sqlmodel import select
+
+from gateway.models import Account, Activation, Session
+from gateway.settings import GatewaySettings
+from runtime.db import transaction
+from runtime.resources import utcnow
+
+ROLES_WITH_ACCOUNTS = ("reviewer", "consultancy")
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a session knows about its holder (no secrets)."""
+
+    account_id: uuid.UUID
+    username: str
+    role: str
+    subject: str
+    org: str
+    display_name: str
+
+
+def _identity(a: Account) -> Identity:
+    return Identity(a.id, a.username, a.role, a.subject, a.org, a.display_name)
+
+
+class AccountError(Exception):
+    """A failure shown to the user by reason code (never which of user/password was wrong)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def create_account(
+    engine: Engine,
+    settings: GatewaySettings,
+    *,
+    username: str,
+    role: str,
+    subject: str,
+    org: str = "",
+    display_name: str = "",
+) -> tuple[Identity, str]:
+    """Create an account and its first activation token (returned once, stored hashed)."""
+    if role not in ROLES_WITH_ACCOUNTS:
+        raise AccountError("ROLE_HAS_NO_ACCOUNTS")
+    username = username.strip().lower()
+    if not username:
+        raise AccountError("USERNAME_REQUIRED")
+    with transaction(engine) as s:
+        if s.exec(select(Account).where(Account.username == username)).first() is not None:
+            raise AccountError("USERNAME_TAKEN")
+        account = Account(
+            username=username,
+            role=role,
+            subject=subject,
+            org=org or (subject if role == "consultancy" else ""),
+            display_name=display_name,
+        )
+        s.add(account)
+        s.flush()
+        token = _add_activation(s, account.id, settings)
+        return _identity(account), token
+
+
+def _add_activation(s: object, account_id: uuid.UUID, settings: GatewaySettings) -> str:
+    token = secrets.token_urlsafe(32)
+    s.add(  # type: ignore[attr-defined]
+        Activation(
+            token_sha256=_sha256(token),
+            account_id=account_id,
+            expire_time=utcnow() + timedelta(seconds=settings.activation_ttl_seconds),
+        )
+    )
+    return token
+
+
+def reissue_activation(engine: Engine, settings: GatewaySettings, *, username: str) -> str:
+    """A fresh single-use link (forgotten password, expired link); older links stay single-use."""
+    with transaction(engine) as s:
+        account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
+        if account is None:
+            raise AccountError("NO_SUCH_ACCOUNT")
+        return _add_activation(s, account.id, settings)
+
+
+def activation_account(engine: Engine, token: str) -> Identity | None:
+    """The account a still-valid activation link belongs to."""
+    with transaction(engine) as s:
+        act = s.get(Activation, _sha256(token))
+        if act is None or act.used_time is not None or _aware(act.expire_time) <= utcnow():  # type: ignore[operator]
+            return None
+        account = s.get(Account, act.account_id)
+        return _identity(account) if account is not None and account.active else None
+
+
+def activate(engine: Engine, settings: GatewaySettings, *, token: str, password: str) -> Identity:
+    """Consume the link and set the password; a second use fails."""
+    if len(password) < settings.min_password_length:
+        raise AccountError("PASSWORD_TOO_SHORT")
+    digest = _hasher.hash(password)
+    with transaction(engine) as s:
+        act = s.get(Activation, _sha256(token))
+        if act is None or act.used_time is not None or _aware(act.expire_time) <= utcnow():  # type: ignore[operator]
+            raise AccountError("LINK_INVALID")
+        account = s.get(Account, act.account_id)
+        if account is None or not account.active:
+            raise AccountError("LINK_INVALID")
+        act.used_time = utcnow()
+        account.password_hash = digest
+        account.failed_logins = 0
+        account.locked_until = None
+        s.add_all([act, account])
+        return _identity(account)
+
+
+def login(engine: Engine, settings: GatewaySettings, *, username: str, password: str) -> Identity:
+    """Check a password, counting failures and locking the account past the threshold."""
+    with transaction(engine) as s:
+        account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
+        if account is None or not account.password_hash or not account.active:
+            _verify(_DUMMY_HASH, password)  # same work either way: no user enumeration by timing
+            raise AccountError("LOGIN_FAILED")
+        locked = _aware(account.locked_until)
+        if locked is not None and locked > utcnow():
+            raise AccountError("ACCOUNT_LOCKED")
+        if not _verify(account.password_hash, password):
+            account.failed_logins += 1
+            if account.failed_logins >= settings.lockout_after_failures:
+                account.locked_until = utcnow() + timedelta(seconds=settings.lockout_seconds)
+                account.failed_logins = 0
+            s.add(account)
+            raise AccountError("LOGIN_FAILED")
+        account.failed_logins = 0
+        account.locked_until = None
+        if _hasher.check_needs_rehash(account.password_hash):
+            account.password_hash = _hasher.hash(password)
+        s.add(account)
+        return _identity(account)
+
+
+def _verify(digest: str, password: str) -> bool:
+    try:
+        return _hasher.verify(digest, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_session(engine: Engine, settings: GatewaySettings, account_id: uuid.UUID) -> str:
+    token = secrets.token_urlsafe(32)
+    with transaction(engine) as s:
+        s.add(
+            Session(
+                token_sha256=_sha256(token),
+                account_id=account_id,
+                expire_time=utcnow() + timedelta(seconds=settings.session_ttl_seconds),
+            )
+        )
+    return token
+
+
+def session_identity(engine: Engine, token: str) -> Identity | None:
+    with transaction(engine) as s:
+        row = s.get(Session, _sha256(token))
+        if row is None or _aware(row.expire_time) <= utcnow():  # type: ignore[operator]
+            return None
+        account = s.get(Account, row.account_id)
+        return _identity(account) if account is not None and account.active else None
+
+
+def end_session(engine: Engine, token: str) -> None:
+    with transaction(engine) as s:
+        s.execute(delete(Session).where(Session.token_sha256 == _sha256(token)))  # type: ignore[arg-type]
+
+
+class Throttle:
+    """At most ``limit`` attempts per key in a sliding window (per process)."""
+
+    def __init__(self, limit: int, window_seconds: float) -> None:
+        self._limit = limit
+        self._window = window_seconds
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self._window:
+                hits.popleft()
+            if len(hits) >= self._limit:
+                return False
+            hits.append(now)
+            return True
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._hits.pop(key, None)

@@ -1,0 +1,94 @@
+"""The HTTP/JSON API: every ``google.api.http`` binding, transcoded to a gRPC call.
+
+Who calls: an API client with its own ``Authorization: Bearer`` token (passed
+on untouched; the service verifies it), a logged-in browser (the gateway mints
+a short-lived token for the session's account; unsafe methods need the
+``X-CSRF-Token`` header), or nobody (no token: only public methods answer).
+The gateway never decides what a caller may do; the services do.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import grpc
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from gateway import web
+from gateway.errors import http_status, status_json, status_of_rpc_error
+from gateway.transcode import Router, build_request, render_response
+from runtime.errors import (
+    DomainError,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    build_status,
+)
+
+_SAFE = ("GET", "HEAD", "OPTIONS")
+
+
+def _error(status_msg: object) -> JSONResponse:
+    return JSONResponse(status_json(status_msg), status_code=http_status(status_msg))  # type: ignore[arg-type]
+
+
+def _domain(err: DomainError) -> JSONResponse:
+    return _error(err.to_status())
+
+
+async def _token_for(request: Request) -> tuple[str | None, JSONResponse | None]:
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None, _domain(Unauthenticated("TOKEN_INVALID", "authorization must be 'Bearer <token>'"))
+        return token.strip(), None
+    ident = await web.identity_of(request)
+    if ident is None:
+        return None, None
+    if request.method not in _SAFE and not web.csrf_ok(request, request.headers.get("x-csrf-token", "")):
+        return None, _domain(PermissionDenied("CSRF_TOKEN_INVALID", "missing or wrong X-CSRF-Token header"))
+    return web.caller_token(web.state_of(request), ident), None
+
+
+async def transcode(request: Request) -> Response:
+    router: Router = request.app.state.router
+    route, values, path_exists = router.match(request.method, request.url.path)
+    if route is None:
+        if path_exists:
+            status = build_status(
+                grpc.StatusCode.UNIMPLEMENTED, "method not allowed on this path", "METHOD_NOT_ALLOWED"
+            )
+            return JSONResponse(status_json(status), status_code=405)
+        return _domain(NotFound("NO_SUCH_ROUTE", f"no API route {request.method} {request.url.path}"))
+    st = web.state_of(request)
+    body = await request.body()
+    if len(body) > st.settings.max_body_bytes:
+        return _domain(InvalidArgument("BODY_TOO_LARGE", "the request body is too large"))
+    token, refusal = await _token_for(request)
+    if refusal is not None:
+        return refusal
+    try:
+        message = build_request(route, values, request.query_params.multi_items(), body)
+    except DomainError as err:
+        return _domain(err)
+    rid = request.headers.get("x-request-id", "") or uuid.uuid4().hex
+    try:
+        response = await st.upstreams.call(
+            route.service, route.full_method, message, route.output_class, token=token, request_id=rid
+        )
+    except grpc.aio.AioRpcError as err:
+        return _error(status_of_rpc_error(err))
+    payload = render_response(route, response)
+    return Response(
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        media_type="application/json",
+        headers={"x-request-id": rid},
+    )
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(request.app.state.openapi)

@@ -1,0 +1,82 @@
+"""The gateway as an ASGI application (Starlette), and its start-up.
+
+Stack choice, by measurement on this machine (see ``bench/gateway.py``):
+Starlette on uvicorn with one ``grpc.aio`` channel per service. An HTTP→gRPC
+proxy spends its time waiting on the network, which an event loop does in one
+thread without a pool; blocking work (the gateway's SQL, argon2) goes to
+Starlette's thread pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from gateway import accounts, api, pages, web
+from gateway.openapi import document
+from gateway.settings import GatewaySettings
+from gateway.transcode import Router, discover
+from gateway.upstream import Upstreams
+from runtime import config, db
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+STATIC = Path(__file__).parent / "static"
+_ALL = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def migrate(settings: GatewaySettings) -> None:
+    from gateway.models import metadata
+
+    engine = db.create_engine_for(settings.db_settings())
+    try:
+        db.migrate(engine, settings.schema, MIGRATIONS, metadata)
+    finally:
+        engine.dispose()
+
+
+async def healthz(_: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Starlette:
+    routes = discover()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if run_migrations:
+            migrate(settings)
+        engine = db.create_engine_for(settings.db_settings())
+        upstreams = Upstreams(settings)
+        app.state.gw = web.State(
+            settings=settings,
+            engine=engine,
+            upstreams=upstreams,
+            secret=config.jwt_secret(),
+            login_throttle=accounts.Throttle(
+                settings.login_attempts_per_window, settings.login_window_seconds
+            ),
+        )
+        try:
+            yield
+        finally:
+            await upstreams.close()
+            engine.dispose()
+
+    http_routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/openapi.json", api.openapi),
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        *pages.routes(),
+        Route("/{path:path}", api.transcode, methods=_ALL),
+    ]
+    app = Starlette(routes=http_routes, lifespan=lifespan)
+    app.state.router = Router(routes)
+    app.state.openapi = document(routes)
+    return app

@@ -1,0 +1,89 @@
+"""gRPC status → HTTP status and ``google.rpc.Status`` JSON, as grpc-gateway does it.
+
+The service's rich status (``grpc-status-details-bin`` trailer: ErrorInfo with
+the reason, BadRequest with the field violations) is passed through intact, so
+an HTTP client acts on the same reason a gRPC client would.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.protobuf import json_format
+from google.rpc import error_details_pb2, status_pb2
+
+from runtime.errors import DomainError, build_status
+
+_ = error_details_pb2  # registers ErrorInfo/BadRequest in the pool so Any details render
+
+# grpc-gateway runtime.HTTPStatusFromCode
+HTTP_STATUS: dict[grpc.StatusCode, int] = {
+    grpc.StatusCode.OK: 200,
+    grpc.StatusCode.CANCELLED: 499,
+    grpc.StatusCode.UNKNOWN: 500,
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.FAILED_PRECONDITION: 400,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.OUT_OF_RANGE: 400,
+    grpc.StatusCode.UNIMPLEMENTED: 501,
+    grpc.StatusCode.INTERNAL: 500,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DATA_LOSS: 500,
+}
+
+_DETAILS_KEY = "grpc-status-details-bin"
+
+
+def status_of_rpc_error(err: grpc.RpcError) -> status_pb2.Status:
+    """The full status of a failed call (rich details when the server sent them)."""
+    code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
+    message = err.details() if hasattr(err, "details") else str(err)
+    trailers = err.trailing_metadata() if hasattr(err, "trailing_metadata") else None
+    for key, value in trailers or ():
+        if key == _DETAILS_KEY and isinstance(value, bytes):
+            status = status_pb2.Status.FromString(value)
+            if status.code == code.value[0]:
+                return status
+    reason = "UPSTREAM_UNAVAILABLE" if code == grpc.StatusCode.UNAVAILABLE else code.name
+    return build_status(code, message or code.name.lower(), reason)
+
+
+def status_of_domain_error(err: DomainError) -> status_pb2.Status:
+    return err.to_status()
+
+
+def http_status(status: status_pb2.Status) -> int:
+    for code, http in HTTP_STATUS.items():
+        if code.value[0] == status.code:
+            return http
+    return 500
+
+
+def status_json(status: status_pb2.Status) -> dict[str, Any]:
+    return json_format.MessageToDict(status)
+
+
+def reason_of(status: status_pb2.Status) -> str:
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info.reason
+    return ""
+
+
+def violations_of(status: status_pb2.Status) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            out += [(v.field, v.description) for v in bad.field_violations]
+    return out

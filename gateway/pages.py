@@ -1,0 +1,9 @@
+"""Server-rendered pages."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+
+def routes() -> list[BaseRoute]:
+    return []

@@ -1,0 +1,65 @@
+"""Gateway configuration: every policy number is a field with a default, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from runtime import config
+
+ENV_DOCS: dict[str, str] = {
+    "DGCP_GATEWAY_PORT": "HTTP port of the gateway (default 8080).",
+    "DGCP_LOCAL_MODE": "`1` on a developer machine: session cookies without `Secure` (plain HTTP).",
+    "DGCP_GATEWAY_WORKERS": "uvicorn worker processes (default 1; scale by replicas).",
+}
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """What the gateway process needs; tests build one directly."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database_url: str = ""
+    schema: str = "gateway"
+    local_mode: bool = False
+    upstreams: dict[str, str] = field(default_factory=dict)
+    deadline_seconds: float = 5.0
+    # Sessions and tokens.
+    session_ttl_seconds: int = 8 * 3600
+    caller_token_ttl_seconds: int = 300
+    activation_ttl_seconds: int = 72 * 3600
+    min_password_length: int = 12
+    # Login throttling: attempts per (client address, user name) per window, and lockout.
+    login_attempts_per_window: int = 5
+    login_window_seconds: int = 300
+    lockout_after_failures: int = 10
+    lockout_seconds: int = 900
+    max_body_bytes: int = 1024 * 1024
+
+    @property
+    def cookie_secure(self) -> bool:
+        return not self.local_mode
+
+    def upstream(self, service: str) -> str:
+        return self.upstreams.get(service) or config.service_addr(service)
+
+    def db_settings(self) -> config.Settings:
+        """The runtime's database settings for the gateway's own tables."""
+        return config.Settings(service="gateway", schema=self.schema, database_url=self.database_url)
+
+    @classmethod
+    def from_env(cls) -> GatewaySettings:
+        url = _env("DATABASE_URL", f"sqlite:///{config.data_dir()}/{{service}}.db")
+        return cls(
+            host=_env("DGCP_HOST", "127.0.0.1"),
+            port=int(_env("DGCP_GATEWAY_PORT", "8080")),
+            database_url=url.replace("{service}", "gateway"),
+            local_mode=_env("DGCP_LOCAL_MODE", "0").lower() in ("1", "true", "yes"),
+            deadline_seconds=float(_env("DGCP_DEADLINE_SECONDS", "5")),
+        )

@@ -1,0 +1,92 @@
+"""A real gateway (uvicorn on an OS-chosen port, in a thread) in front of real services."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
+from runtime.server import ServiceApp
+from tests.support import Running, running
+
+
+@dataclass
+class Gateway:
+    url: str
+    settings: GatewaySettings
+
+    def client(self, **kw: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, follow_redirects=False, timeout=10, **kw)  # type: ignore[arg-type]
+
+
+@contextmanager
+def serve_gateway(settings: GatewaySettings) -> Iterator[Gateway]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), log_config=None, access_log=False, lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("gateway did not start")
+        time.sleep(0.02)
+    try:
+        yield Gateway(url=f"http://127.0.0.1:{port}", settings=settings)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def _apps() -> dict[str, ServiceApp]:
+    """The services that exist in this tree (others join the stack as they land)."""
+    import importlib
+
+    apps = {}
+    for name in ("assignment", "scoring", "surveys"):
+        try:
+            apps[name] = importlib.import_module(f"services.{name}.app").APP
+        except ImportError:
+            continue
+    return apps
+
+
+@dataclass
+class Stack:
+    gateway: Gateway
+    services: dict[str, Running]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Services on SQLite plus the gateway, shared by one test module (start-up is the slow part)."""
+    tmp = tmp_path_factory.mktemp("gw")
+    with ExitStack() as es:
+        started: dict[str, Running] = {}
+        for name, app in _apps().items():
+            peers = {n: s.address for n, s in started.items()}
+            started[name] = es.enter_context(
+                running(app, database_url=f"sqlite:///{tmp}/{name}.db", peers=peers, workers=4)
+            )
+        settings = GatewaySettings(
+            database_url=f"sqlite:///{tmp}/gateway.db",
+            local_mode=True,
+            upstreams={n: s.address for n, s in started.items()},
+            login_attempts_per_window=50,
+        )
+        gw = es.enter_context(serve_gateway(settings))
+        yield Stack(gateway=gw, services=started)
