@@ -7,6 +7,9 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TOOLS   := .tools
 BUF     := $(TOOLS)/node_modules/.bin/buf
+# checkov's pinned dependencies clash with the project's: it gets its own venv.
+TOOLS_REQ := tests/deploy/requirements-tools.txt
+CHECKOV := .venv-tools/bin/checkov
 
 .PHONY: run test check lint protos protos-check tools bench clean
 
@@ -22,7 +25,13 @@ $(BUF):
 	  npm install --silent --prefix $(TOOLS) @bufbuild/buf@1 >/dev/null 2>&1 || echo "buf: npm install failed"; \
 	else echo "buf: npm not found; proto lint tests will say so"; fi
 
-tools: $(BUF)
+$(CHECKOV): $(TOOLS_REQ)
+	$(PY) -m venv --clear .venv-tools
+	@if .venv-tools/bin/pip install --quiet -r $(TOOLS_REQ); then \
+	  cp $(TOOLS_REQ) .venv-tools/requirements.installed; \
+	else echo "checkov: install failed; tests/deploy will retry and say why"; fi
+
+tools: $(BUF) $(CHECKOV)
 
 run: $(STAMP)
 	$(BIN)/python -m scripts.run $(ARGS)
@@ -45,4 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .venv-tools data .pytest_cache .mypy_cache .ruff_cache
