@@ -1,0 +1,1 @@
+"""Surveys: enterprise satisfaction surveys by single-use link, published only as aggregates."""

@@ -1,0 +1,16 @@
+"""The surveys service as the runtime sees it."""
+
+from pathlib import Path
+
+from runtime.server import ServiceApp
+from services.surveys import api
+from services.surveys.models import metadata
+
+APP = ServiceApp(
+    name="surveys",
+    metadata=metadata,
+    migrations=Path(__file__).parent / "migrations",
+    access=api.ACCESS,
+    register=api.register,
+    on_start=api.on_start,
+)
