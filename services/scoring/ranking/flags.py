@@ -1,0 +1,201 @@
+"""Flags per consultancy (OK / WATCH / PROPOSE_NOTICE) with reasons a firm can contest.
+
+The publication rule of DOMAIN.md decides: at least ``min_reports`` calibrated reports and
+P(true quality < pass line) above ``propose_probability`` proposes a notice; 0.1-0.9 watches.
+The model may also propose, under the same minimum evidence, when its calibrated risk passes its
+threshold; hard rules (verified falsification) propose regardless. A flag is only a proposal:
+the authority decides (see ``dueprocess``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import ndtri
+
+from services.scoring.ranking.flagmodel import FeatureSpec, FlagModel
+from services.scoring.ranking.standing import Standings
+
+FloatArray = NDArray[np.float64]
+
+
+class FlagLevel(StrEnum):
+    OK = "OK"
+    WATCH = "WATCH"
+    PROPOSE_NOTICE = "PROPOSE_NOTICE"
+
+
+@dataclass(frozen=True)
+class FlagConfig:
+    """Policy thresholds of the flag rule."""
+
+    min_reports: int = 3
+    propose_probability: float = 0.9
+    watch_probability: float = 0.1
+    model_propose_risk: float = 0.95
+    model_watch_risk: float = 0.5
+    # The model may propose only where the firm's own reports already make it more likely than not
+    # below the line: a model trained on few boundary cases is overconfident there (seen in the
+    # simulation), and a notice must rest on evidence the firm can contest.
+    model_min_probability: float = 0.75
+    explain_top: int = 3
+    # Occlusion contributions below this (in probability) are not worth naming.
+    explain_min_contribution: float = 0.01
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason, in the two languages of the bulletin; ``code`` is stable for machines."""
+
+    code: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    firm_id: str
+    level: FlagLevel
+    reasons: tuple[Reason, ...]
+    n_reports: int
+    quality_mean: float
+    p_below_pass: float
+    model_risk: float | None
+    hard_rule: bool
+
+
+@dataclass(frozen=True)
+class ModelEvidence:
+    """The model's calibrated risk per firm and each feature's share of it (for the wording)."""
+
+    version: str
+    risk: FloatArray
+    contributions: FloatArray  # firms x features
+    features: tuple[FeatureSpec, ...]
+
+
+def percent(p: float) -> str:
+    """Probability in words that never claim certainty the model does not have."""
+    if p > 0.995:
+        return ">99%"
+    if p < 0.005:
+        return "<1%"
+    return f"{p:.0%}"
+
+
+def _statistical_reason(
+    n: int, q: float, sd: float, p: float, line: float, level: float, min_reports: int
+) -> Reason:
+    z = float(ndtri(0.5 + level / 2.0))
+    lo, hi = q - z * sd, q + z * sd
+    side_zh, side_en = ("低于", "below") if q < line else ("高于", "above")
+    pct = f"{level:.0%}"
+    zh = (
+        f"统计窗口内经校准的报告 {n} 份；报告质量估计 {q:.1f} 分（{pct} 区间 {lo:.1f}–{hi:.1f}），"
+        f"{side_zh}合格线 {line:.0f} 分 {abs(q - line):.1f} 分；真实质量低于合格线的概率为 {percent(p)}。"
+    )
+    en = (
+        f"{n} calibrated reports in the window; estimated report quality {q:.1f} "
+        f"({pct} interval {lo:.1f}-{hi:.1f}), {abs(q - line):.1f} points {side_en} the pass line of "
+        f"{line:.0f}; probability that true quality is below the line: {percent(p)}."
+    )
+    if n < min_reports:
+        zh += f"报告少于发布通报所需的 {min_reports} 份，不提议通报。"
+        en += f" Fewer than the {min_reports} reports a notice requires, so no notice is proposed."
+    return Reason("STATISTICAL_RULE", zh, en)
+
+
+def _model_reason(ev: ModelEvidence, i: int, x_row: FloatArray | None, cfg: FlagConfig) -> Reason:
+    risk = float(ev.risk[i])
+    order = np.argsort(-ev.contributions[i])[: cfg.explain_top]
+    named = [j for j in order if ev.contributions[i, j] >= cfg.explain_min_contribution]
+    parts_zh, parts_en = [], []
+    for j in named:
+        f = ev.features[j]
+        value = "" if x_row is None else f" {x_row[j]:.2f}"
+        share = ev.contributions[i, j]
+        parts_zh.append(f"{f.label_zh}{value}（使风险增加 {share:.0%}）")
+        parts_en.append(f"{f.label_en}{value} (adds {share:.0%} to the risk)")
+    zh = f"模型 {ev.version} 评估的风险为 {percent(risk)}（提议阈值 {cfg.model_propose_risk:.0%}）；" + (
+        "主要依据：" + "；".join(parts_zh) + "。" if parts_zh else "无单项证据起主导作用。"
+    )
+    en = (
+        f"Model {ev.version} puts the risk at {percent(risk)} (proposal threshold "
+        f"{cfg.model_propose_risk:.0%}); "
+        + ("main evidence: " + "; ".join(parts_en) + "." if parts_en else "no single item dominates.")
+    )
+    return Reason("MODEL_RISK", zh, en)
+
+
+FALSIFICATION_REASON = Reason(
+    "VERIFIED_FALSIFICATION",
+    "经主管部门核实存在数据造假，按硬性规则提议通报，不论统计结果。",
+    "Falsified data verified by the authority: a notice is proposed under the hard rule, "
+    "whatever the statistics say.",
+)
+
+
+def decide_flags(
+    standings: Standings,
+    config: FlagConfig | None = None,
+    model: ModelEvidence | None = None,
+    falsified: Collection[str] = (),
+    features: FloatArray | None = None,
+) -> list[Flag]:
+    """Flag every firm of ``standings``; vectorised decision, reasons worded per firm."""
+    cfg = config or FlagConfig()
+    scfg = standings.config
+    quality = standings.components.get(scfg.quality_component)
+    if quality is None:
+        raise ValueError("standings have no quality component; the publication rule needs it")
+    p = standings.p_below_pass
+    n = standings.n_quality
+    enough = n >= cfg.min_reports
+    hard = np.isin(np.asarray(standings.firm_ids, dtype=object), list(falsified))
+    risk = model.risk if model is not None else np.zeros_like(p)
+    propose = hard | (enough & (p > cfg.propose_probability))
+    if model is not None:
+        propose |= enough & (risk >= cfg.model_propose_risk) & (p >= cfg.model_min_probability)
+    watch = ~propose & ((p >= cfg.watch_probability) | (risk >= cfg.model_watch_risk))
+    flags = []
+    for i, firm in enumerate(standings.firm_ids):
+        level = FlagLevel.PROPOSE_NOTICE if propose[i] else FlagLevel.WATCH if watch[i] else FlagLevel.OK
+        reasons: list[Reason] = []
+        if hard[i]:
+            reasons.append(FALSIFICATION_REASON)
+        reasons.append(
+            _statistical_reason(
+                int(n[i]),
+                float(quality.mean[i]),
+                float(quality.sd[i]),
+                float(p[i]),
+                scfg.pass_line,
+                scfg.interval_level,
+                cfg.min_reports,
+            )
+        )
+        if model is not None and level is not FlagLevel.OK:
+            reasons.append(_model_reason(model, i, None if features is None else features[i], cfg))
+        flags.append(
+            Flag(
+                firm_id=firm,
+                level=level,
+                reasons=tuple(reasons),
+                n_reports=int(n[i]),
+                quality_mean=float(quality.mean[i]),
+                p_below_pass=float(p[i]),
+                model_risk=float(risk[i]) if model is not None else None,
+                hard_rule=bool(hard[i]),
+            )
+        )
+    return flags
+
+
+def evaluate_model(model: FlagModel, x: FloatArray) -> ModelEvidence:
+    """Risk of every firm and each feature's contribution against the period's median firm."""
+    reference = np.nan_to_num(np.nanmedian(x, axis=0)) if x.size else np.zeros(x.shape[1])
+    return ModelEvidence(model.version, model.risk(x), model.contributions(x, reference), model.features)
