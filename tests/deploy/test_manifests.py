@@ -150,7 +150,7 @@ def test_prod_runs_postgresql_on_cloudnativepg_behind_a_pooler(
     # One login role per service, named like its schema (see postgres.yaml for why).
     roles = {role["name"]: role for role in spec["managed"]["roles"]}
     init_sql = " ".join(spec["bootstrap"]["initdb"]["postInitApplicationSQL"])
-    for service in _services():
+    for service in [*_services(), "gateway"]:
         assert roles[service]["login"] is True
         assert roles[service]["passwordSecret"]["name"] == f"dgcp-pg-role-{service}"
         assert f"CREATE ROLE {service} LOGIN" in init_sql
@@ -230,6 +230,8 @@ def test_gateway_is_deployed_behind_tls(overlay: str, rendered: dict[str, list[R
     assert container["args"] == ["gateway"]
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert container[probe]["httpGet"]["path"] == "/healthz", probe
+    (job,) = [r for r in _of_kind(resources, "Job") if r["metadata"]["name"] == "migrate"]
+    assert ["gateway", "migrate"] in [c["args"] for c in job["spec"]["template"]["spec"]["containers"]]
     ingress = _find(resources, "Ingress", "gateway")
     tls_hosts = {h for t in ingress["spec"]["tls"] for h in t["hosts"]}
     assert {rule["host"] for rule in ingress["spec"]["rules"]} <= tls_hosts
@@ -314,10 +316,10 @@ def test_secrets_are_references_never_values(overlay: str, rendered: dict[str, l
                 assert "value" not in env[name], (workload["metadata"]["name"], name)
                 assert "secretKeyRef" in env[name]["valueFrom"]
             module = container["args"][0]
-            if module.startswith("services.") and "DATABASE_URL" in env:
+            if "DATABASE_URL" in env:
                 # Each service's code connects with its own credential (and role).
-                service = module.split(".")[1]
-                assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == service
+                owner = module.split(".")[1] if module.startswith("services.") else module
+                assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["key"] == owner
 
 
 # --- network reachability ----------------------------------------------------------
@@ -402,7 +404,7 @@ ALLOWED = {
     ("procurement", "assignment"), ("procurement", "scoring"), ("procurement", "surveys"),
     ("ingress", "assignment"), ("ingress", "scoring"), ("ingress", "surveys"), ("ingress", "gateway"),
 }  # fmt: skip
-DATABASE_CLIENTS = {"assignment", "scoring", "surveys", "migrate", "bulletin"}
+DATABASE_CLIENTS = {"assignment", "scoring", "surveys", "gateway", "migrate", "bulletin"}
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
