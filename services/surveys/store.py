@@ -234,7 +234,7 @@ def issue(
     for chunk in range(0, len(cases), 500):
         stmt = select(InvitationRow).where(col(InvitationRow.case_name).in_(cases[chunk : chunk + 500]))
         existing.update({(r.case_name, r.rated_party_kind): r for r in session.exec(stmt)})
-    created: list[tuple[InvitationRow, str]] = []
+    created: list[InvitationRow] = []
     skipped: list[InvitationRow] = []
     for w in wanted:
         if (w.case, int(w.kind)) in existing:
@@ -253,9 +253,11 @@ def issue(
             deadline=deadline,
         )
         session.add(row)
-        created.append((row, _new_link(session, row.id, policy)))
+        created.append(row)
     session.flush()  # a concurrent twin collides on (case, kind): ABORTED, retry skips it
-    return created, skipped
+    out = [(row, _new_link(session, row.id, policy)) for row in created]
+    session.flush()  # links after their invitations (no ORM relationship orders them)
+    return out, skipped
 
 
 def get_invitation(*, session: Session, id: uuid.UUID) -> InvitationRow:

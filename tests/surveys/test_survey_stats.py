@@ -125,7 +125,9 @@ def test_default_templates_are_valid_and_bilingual() -> None:
         scales = {i.purpose: (i.scale_min, i.scale_max) for i in content.items}
         assert scales[Purpose.OVERALL_SATISFACTION] == (0, 10)
         assert scales[Purpose.SERVICE_QUALITY_SCORE] == (0, 100)
-        assert all((i.scale_min, i.scale_max) == (1, 5) for i in content.items if i.purpose == Purpose.DIMENSION)
+        assert all(
+            (i.scale_min, i.scale_max) == (1, 5) for i in content.items if i.purpose == Purpose.DIMENSION
+        )
     consultancy = default_template(PartyKind.CONSULTANCY, comment_max_length=2000)[2]
     agency = default_template(PartyKind.REVIEW_AGENCY, comment_max_length=2000)[2]
     assert consultancy.items[0].text_zh != agency.items[0].text_zh  # worded per variant
