@@ -73,7 +73,9 @@ ACCESS: AccessTable = {
     "ListPartyAggregates": frozenset({A, S}),
 }
 
-_TEMPLATE_NAME = re.compile(r"^surveyTemplates/([^/]+)/versions/(latest|[1-9]\d{0,8})$")
+_TEMPLATE_NAME = re.compile(
+    r"^surveyTemplates/([a-z][a-z0-9-]{1,61}[a-z0-9])/versions/(latest|[1-9]\d{0,8})$"
+)
 _MAX_NAME = 200
 _STATES = {
     pb.INVITATION_STATE_PENDING: "PENDING",
@@ -101,6 +103,15 @@ def _name_problems(value: str, field: str, out: list[FieldViolation], *, require
         out.append(FieldViolation(field, f"at most {_MAX_NAME} characters", "TOO_LONG"))
     elif "\x00" in value:
         out.append(FieldViolation(field, "must not contain NUL characters", "INVALID_TEXT"))
+
+
+def _filters(**values: str) -> None:
+    """Filter strings go into SQL: refuse what PostgreSQL cannot compare (NUL) or no name can be."""
+    problems: list[FieldViolation] = []
+    for field, value in values.items():
+        _name_problems(value, field, problems, required=False)
+    if problems:
+        raise InvalidArgument.fields(problems)
 
 
 # --- templates: proto <-> table -----------------------------------------------------------
@@ -428,6 +439,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         self, request: pb.ListSurveyTemplatesRequest, context: grpc.ServicerContext
     ) -> pb.ListSurveyTemplatesResponse:
         limit = page_size(request.page_size)
+        _filters(template_id=request.template_id)
         filters = {"id": request.template_id, "kind": int(request.rated_party_kind)}
         after = decode_page_token(request.page_token, filters)
         with transaction(self.engine) as session:
@@ -549,6 +561,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         self, request: pb.ListInvitationsRequest, context: grpc.ServicerContext
     ) -> pb.ListInvitationsResponse:
         limit = page_size(request.page_size)
+        _filters(lot=request.lot, case=request.case, rated_party=request.rated_party)
         if request.state and request.state not in _STATES:
             raise InvalidArgument.fields([FieldViolation("state", "unknown state", "INVALID_ENUM")])
         filters = {
@@ -580,6 +593,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
     def RemindInvitations(
         self, request: pb.RemindInvitationsRequest, context: grpc.ServicerContext
     ) -> pb.RemindInvitationsResponse:
+        _filters(lot=request.lot, case=request.case)
         ids = [parse_name(n, "invitations", field=f"names[{i}]") for i, n in enumerate(request.names)]
         if not (ids or request.case or request.lot):
             raise InvalidArgument.fields(
@@ -606,6 +620,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
     def CloseSurveyWindow(
         self, request: pb.CloseSurveyWindowRequest, context: grpc.ServicerContext
     ) -> pb.CloseSurveyWindowResponse:
+        _filters(lot=request.lot, case=request.case)
         if not (request.lot or request.case):
             raise InvalidArgument.fields([FieldViolation("lot", "name a lot or a case", "REQUIRED")])
         with transaction(self.engine) as session:
@@ -685,6 +700,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         limit = page_size(request.page_size)
         filters = {"kind": int(request.rated_party_kind), "period": request.period}
         after = decode_page_token(request.page_token, filters)
+        _filters(page_token=after or "")
         with transaction(self.engine) as session:
             parties, more = store.parties_page(
                 session=session, kind=request.rated_party_kind, start=start, end=end, after=after, limit=limit

@@ -414,3 +414,17 @@ def test_token_never_logged(
     assert token not in repr(logs)
     out = capsys.readouterr()
     assert token not in out.out and token not in out.err
+
+
+def test_filters_that_no_name_can_match_are_refused(stub: pb_grpc.SurveysServiceStub) -> None:
+    """NUL cannot reach PostgreSQL (it would fail there and not on SQLite): refused on both."""
+    for call, request in (
+        (stub.ListInvitations, pb.ListInvitationsRequest(lot="lots/\x00")),
+        (stub.CloseSurveyWindow, pb.CloseSurveyWindowRequest(case="c\x00")),
+        (stub.RemindInvitations, pb.RemindInvitationsRequest(lot="l\x00")),
+        (stub.ListSurveyTemplates, pb.ListSurveyTemplatesRequest(template_id="\x00")),
+        (stub.GetSurveyTemplate, pb.GetSurveyTemplateRequest(name="surveyTemplates/a\x00b/versions/1")),
+        (stub.GetPartyAggregate, pb.GetPartyAggregateRequest(rated_party="c\x00", period="2026")),
+    ):
+        err = error_of(call, request, metadata=AUTH)
+        assert err.code == grpc.StatusCode.INVALID_ARGUMENT, (call, err)
