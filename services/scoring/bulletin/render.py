@@ -372,9 +372,18 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = bulletin_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
 def render_json(p: BulletinPayload) -> bytes:
+    """Canonical JSON, refused unless it matches the published schema."""
     data = _json_safe(p.to_json_dict())
-    jsonschema.validate(data, bulletin_schema())
+    _validator().validate(data)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 

@@ -245,7 +245,7 @@ def rank_interval(mean: FloatArray, sd: FloatArray, config: StandingConfig) -> t
     rng = np.random.default_rng(config.seed)
     draws = rng.standard_normal((config.rank_draws, mean.size)) * sd + mean
     # rank 1 = best: argsort of the negated draws, then invert the permutation per row
-    order = np.argsort(-draws, axis=1, kind="stable")
+    order = np.argsort(-draws, axis=1)
     ranks = np.empty_like(order)
     rows = np.arange(config.rank_draws)[:, None]
     ranks[rows, order] = np.arange(1, mean.size + 1)[None, :]
