@@ -25,8 +25,15 @@ from tests.deploy.kustomize_lite import Resource, pod_spec
 # The Kubernetes version the manifests are written for: grpc probes and
 # CronJob.timeZone are GA since 1.27; schemas are kubernetes-validate's.
 KUBERNETES_VERSION = "1.32.0"
-# Custom resources have no bundled schema; these, and only these, are expected.
-CUSTOM_KINDS = {("postgresql.cnpg.io/v1", "Cluster"), ("postgresql.cnpg.io/v1", "Pooler")}
+# Custom resources have no bundled schema; these, and only these, are expected
+# (each is checked field by field below instead).
+CUSTOM_KINDS = {
+    ("postgresql.cnpg.io/v1", "Cluster"),
+    ("postgresql.cnpg.io/v1", "Pooler"),
+    ("gateway.networking.k8s.io/v1", "Gateway"),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+    ("gateway.networking.k8s.io/v1", "GRPCRoute"),
+}
 SECRET_ENV = {"DATABASE_URL", "DGCP_JWT_SECRET"}
 
 
@@ -223,7 +230,7 @@ def test_every_service_has_deployment_service_probes_and_network_policy(
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_gateway_is_deployed_behind_tls(overlay: str, rendered: dict[str, list[Resource]]) -> None:
+def test_gateway_is_deployed_and_migrated(overlay: str, rendered: dict[str, list[Resource]]) -> None:
     resources = rendered[overlay]
     deployment = _find(resources, "Deployment", "gateway")
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
@@ -232,24 +239,69 @@ def test_gateway_is_deployed_behind_tls(overlay: str, rendered: dict[str, list[R
         assert container[probe]["httpGet"]["path"] == "/healthz", probe
     (job,) = [r for r in _of_kind(resources, "Job") if r["metadata"]["name"] == "migrate"]
     assert ["gateway", "migrate"] in [c["args"] for c in job["spec"]["template"]["spec"]["containers"]]
-    ingress = _find(resources, "Ingress", "gateway")
-    tls_hosts = {h for t in ingress["spec"]["tls"] for h in t["hosts"]}
-    assert {rule["host"] for rule in ingress["spec"]["rules"]} <= tls_hosts
+
+
+def _host_matches(listener_host: str, host: str) -> bool:
+    """Gateway API hostname matching: exact, or one leading wildcard label."""
+    if listener_host.startswith("*."):
+        return host.endswith(listener_host[1:]) and host.count(".") == listener_host.count(".")
+    return host == listener_host
+
+
+def _attached(resources: list[Resource], route: Resource) -> list[dict[str, Any]]:
+    """The listeners a route attaches to, checking its hostnames fit each one."""
+    listeners = []
+    for parent in route["spec"]["parentRefs"]:
+        gateway = _find(resources, "Gateway", parent["name"])
+        (listener,) = [x for x in gateway["spec"]["listeners"] if x["name"] == parent["sectionName"]]
+        assert route["kind"] in [k["kind"] for k in listener["allowedRoutes"]["kinds"]]
+        for host in route["spec"]["hostnames"]:
+            assert _host_matches(listener["hostname"], host), (route["metadata"]["name"], host)
+        listeners.append(listener)
+    return listeners
+
+
+def _backend_port(resources: list[Resource], name: str, port_name: str) -> int:
+    (port,) = [p for p in _find(resources, "Service", name)["spec"]["ports"] if p["name"] == port_name]
+    return int(port["port"])
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_grpc_ingress_reaches_every_service_over_tls(
+def test_gateway_is_served_over_tls_and_plain_http_only_redirects(
     overlay: str, rendered: dict[str, list[Resource]]
 ) -> None:
-    ingress = _find(rendered[overlay], "Ingress", "grpc")
-    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/backend-protocol"] == "GRPC"
-    tls_hosts = {h for t in ingress["spec"]["tls"] for h in t["hosts"]}
-    backends = set()
-    for rule in ingress["spec"]["rules"]:
-        assert rule["host"] in tls_hosts
-        for path in rule["http"]["paths"]:
-            backends.add(path["backend"]["service"]["name"])
-    assert set(_services()) <= backends
+    resources = rendered[overlay]
+    route = _find(resources, "HTTPRoute", "gateway")
+    (listener,) = _attached(resources, route)
+    assert listener["protocol"] == "HTTPS" and listener["tls"]["mode"] == "Terminate"
+    assert listener["tls"]["certificateRefs"]
+    ((backend,),) = [rule["backendRefs"] for rule in route["spec"]["rules"]]
+    assert backend == {"name": "gateway", "port": _backend_port(resources, "gateway", "http")}
+    for other in _of_kind(resources, "HTTPRoute"):
+        for attached in _attached(resources, other):
+            if attached["protocol"] != "HTTPS":
+                for rule in other["spec"]["rules"]:
+                    assert "backendRefs" not in rule
+                    assert rule["filters"][0]["requestRedirect"]["scheme"] == "https"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_is_reachable_over_grpc_with_tls(
+    overlay: str, rendered: dict[str, list[Resource]]
+) -> None:
+    """The procurement system's way in from outside the cluster."""
+    resources = rendered[overlay]
+    routed = set()
+    for route in _of_kind(resources, "GRPCRoute"):
+        for listener in _attached(resources, route):
+            assert listener["protocol"] == "HTTPS" and listener["tls"]["certificateRefs"]
+        for rule in route["spec"]["rules"]:
+            for backend in rule["backendRefs"]:
+                assert backend["port"] == _backend_port(resources, backend["name"], "grpc")
+                service = _find(resources, "Service", backend["name"])
+                assert service["spec"]["ports"][0]["appProtocol"] == "kubernetes.io/h2c"
+                routed.add(backend["name"])
+    assert set(_services()) <= routed
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -391,7 +443,7 @@ def _pods(resources: list[Resource]) -> dict[str, Pod]:
         "database", namespace, {"dgcp.io/role": "database", "cnpg.io/poolerName": "dgcp-pg-pooler-rw"}
     )
     pods["procurement"] = Pod("procurement", "procurement", {"app": "procurement"})
-    pods["ingress"] = Pod("ingress", "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"})
+    pods["edge"] = Pod("edge", "gateway-system", {"app": "gateway-data-plane"})
     pods["stranger"] = Pod("stranger", "default", {"app": "anything"})
     return pods
 
@@ -402,7 +454,7 @@ ALLOWED = {
     ("scoring", "assignment"), ("scoring", "surveys"),
     ("bulletin", "assignment"), ("bulletin", "surveys"),
     ("procurement", "assignment"), ("procurement", "scoring"), ("procurement", "surveys"),
-    ("ingress", "assignment"), ("ingress", "scoring"), ("ingress", "surveys"), ("ingress", "gateway"),
+    ("edge", "assignment"), ("edge", "scoring"), ("edge", "surveys"), ("edge", "gateway"),
 }  # fmt: skip
 DATABASE_CLIENTS = {"assignment", "scoring", "surveys", "gateway", "migrate", "bulletin"}
 
