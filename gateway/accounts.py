@@ -155,27 +155,33 @@ def activate(engine: Engine, settings: GatewaySettings, *, token: str, password:
 
 def login(engine: Engine, settings: GatewaySettings, *, username: str, password: str) -> Identity:
     """Check a password, counting failures and locking the account past the threshold."""
+    failure = ""
     with transaction(engine) as s:
         account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
+        locked = _aware(account.locked_until) if account is not None else None
         if account is None or not account.password_hash or not account.active:
             _verify(_DUMMY_HASH, password)  # same work either way: no user enumeration by timing
-            raise AccountError("LOGIN_FAILED")
-        locked = _aware(account.locked_until)
-        if locked is not None and locked > utcnow():
-            raise AccountError("ACCOUNT_LOCKED")
-        if not _verify(account.password_hash, password):
+            failure = "LOGIN_FAILED"
+        elif locked is not None and locked > utcnow():
+            failure = "ACCOUNT_LOCKED"
+        elif not _verify(account.password_hash, password):
+            # The count is committed with this transaction; the error is raised after it.
             account.failed_logins += 1
             if account.failed_logins >= settings.lockout_after_failures:
                 account.locked_until = utcnow() + timedelta(seconds=settings.lockout_seconds)
                 account.failed_logins = 0
             s.add(account)
-            raise AccountError("LOGIN_FAILED")
-        account.failed_logins = 0
-        account.locked_until = None
-        if _hasher.check_needs_rehash(account.password_hash):
-            account.password_hash = _hasher.hash(password)
-        s.add(account)
-        return _identity(account)
+            failure = "LOGIN_FAILED"
+        else:
+            account.failed_logins = 0
+            account.locked_until = None
+            if _hasher.check_needs_rehash(account.password_hash):
+                account.password_hash = _hasher.hash(password)
+            s.add(account)
+            ident = _identity(account)
+    if failure:
+        raise AccountError(failure)
+    return ident
 
 
 def _verify(digest: str, password: str) -> bool:

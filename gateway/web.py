@@ -31,6 +31,7 @@ SESSION_COOKIE = "dgcp_session"
 PRE_COOKIE = "dgcp_pre"
 LANG_COOKIE = "dgcp_lang"
 LANGS = ("zh", "en")
+_UNSET = object()
 
 
 @dataclass
@@ -53,8 +54,9 @@ def state_of(request: Request) -> State:
 
 async def identity_of(request: Request) -> accounts.Identity | None:
     """The logged-in account of this request (cached on the request)."""
-    if "identity" in request.scope.get("state", {}):
-        return request.state.identity  # type: ignore[no-any-return]
+    cached = getattr(request.state, "identity", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
     token = request.cookies.get(SESSION_COOKIE, "")
     ident = (
         await run_in_threadpool(accounts.session_identity, state_of(request).engine, token) if token else None
@@ -117,7 +119,7 @@ def set_cookie(
 
 def finish(request: Request, response: Response) -> Response:
     """Set the pre-session cookie if a CSRF token was bound to a new one."""
-    pre = request.state.__dict__.get("pre_cookie")
+    pre = getattr(request.state, "pre_cookie", "")
     if pre and not request.cookies.get(SESSION_COOKIE):
         set_cookie(request, response, PRE_COOKIE, pre)
     response.headers.setdefault("Cache-Control", "no-store")

@@ -1,0 +1,126 @@
+"""Helpers for the gateway tests: a stand-in assignment server, logins, CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent import futures
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import grpc
+import httpx
+from sqlalchemy import Engine
+
+from dgcp.assignment.v1 import assignment_pb2 as apb
+from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
+from gateway import accounts
+from gateway.settings import GatewaySettings
+from runtime import db
+
+AGENCY = "reviewAgencies/00000000-0000-7000-8000-000000000001"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class FakeCase:
+    name: str
+    panel: list[str]
+    consultancy: str
+
+
+@dataclass
+class FakeAssignment(apb_grpc.AssignmentServiceServicer):
+    """Answers CheckPanelMembership (what scoring asks) until lots and cases land in assignment."""
+
+    cases: dict[str, FakeCase] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def CheckPanelMembership(
+        self, request: apb.CheckPanelMembershipRequest, context: grpc.ServicerContext
+    ) -> apb.PanelMembership:
+        case = self.cases.get(request.case)
+        if case is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, "no such case")
+            raise AssertionError("abort raises")
+        return apb.PanelMembership(
+            case=case.name,
+            expert=request.expert,
+            member=request.expert in case.panel,
+            stage=apb.CASE_STAGE_EVALUATION,
+            track=apb.CASE_TRACK_STANDARD,
+            consultancy=case.consultancy,
+            review_agency=AGENCY,
+            panel=case.panel,
+        )
+
+    def add(self, panel: list[str]) -> FakeCase:
+        case = FakeCase(f"cases/{uuid.uuid4()}", panel, f"consultancies/{uuid.uuid4()}")
+        with self.lock:
+            self.cases[case.name] = case
+        return case
+
+
+@contextmanager
+def fake_assignment() -> Iterator[tuple[FakeAssignment, str]]:
+    fake = FakeAssignment()
+    server = grpc.server(futures.ThreadPoolExecutor(4))
+    apb_grpc.add_AssignmentServiceServicer_to_server(fake, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield fake, f"127.0.0.1:{port}"
+    finally:
+        server.stop(0)
+
+
+def csrf_of(html: str) -> str:
+    m = _CSRF.search(html)
+    assert m, "page has no CSRF token"
+    return m.group(1)
+
+
+def gateway_engine(settings: GatewaySettings) -> Engine:
+    return db.create_engine_for(settings.db_settings())
+
+
+def new_account(settings: GatewaySettings, role: str, subject: str) -> tuple[str, str]:
+    """(username, activation path) — what the authority's CLI prints."""
+    engine = gateway_engine(settings)
+    try:
+        username = f"{role}-{uuid.uuid4().hex[:8]}"
+        _, token = accounts.create_account(
+            engine, settings, username=username, role=role, subject=subject, display_name=username
+        )
+    finally:
+        engine.dispose()
+    return username, f"/activate/{token}"
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def activate(client: httpx.Client, path: str, password: str = PASSWORD) -> httpx.Response:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    return client.post(
+        path, data={"csrf_token": csrf_of(page.text), "password": password, "password2": password}
+    )
+
+
+def login(client: httpx.Client, username: str, password: str = PASSWORD) -> httpx.Response:
+    page = client.get("/login")
+    return client.post(
+        "/login", data={"csrf_token": csrf_of(page.text), "username": username, "password": password}
+    )
+
+
+def logged_in(base_url: str, settings: GatewaySettings, role: str, subject: str) -> httpx.Client:
+    client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=10)
+    username, path = new_account(settings, role, subject)
+    assert activate(client, path).status_code == 200
+    r = login(client, username)
+    assert r.status_code == 303, r.text
+    return client

@@ -1,0 +1,286 @@
+"""Pages through a real gateway: accounts, CSRF, a reviewer's own cases only, single-use surveys."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+import pytest
+from google.protobuf import timestamp_pb2
+
+from dgcp.surveys.v1 import surveys_pb2 as spb
+from dgcp.surveys.v1 import surveys_pb2_grpc as spb_grpc
+from gateway.settings import GatewaySettings
+from runtime.resources import utcnow
+from services.scoring.app import APP as SCORING
+from services.scoring.rubrics import EVALUATION_STANDARD
+from services.surveys.app import APP as SURVEYS
+from tests.gateway.conftest import Gateway, serve_gateway
+from tests.gateway.helpers import (
+    PASSWORD,
+    FakeAssignment,
+    activate,
+    csrf_of,
+    fake_assignment,
+    logged_in,
+    login,
+    new_account,
+)
+from tests.support import Running, md, running
+
+
+@dataclass
+class PageStack:
+    gateway: Gateway
+    fake: FakeAssignment
+    surveys: Running
+
+    def client(self) -> httpx.Client:
+        return self.gateway.client()
+
+    @contextmanager
+    def reviewer(self, expert: str) -> Iterator[httpx.Client]:
+        client = logged_in(self.gateway.url, self.gateway.settings, "reviewer", expert)
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+@pytest.fixture(scope="module")
+def ps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageStack]:
+    tmp = tmp_path_factory.mktemp("pages")
+    with ExitStack() as es:
+        fake, fake_addr = es.enter_context(fake_assignment())
+        scoring = es.enter_context(
+            running(SCORING, database_url=f"sqlite:///{tmp}/scoring.db", peers={"assignment": fake_addr})
+        )
+        surveys = es.enter_context(running(SURVEYS, database_url=f"sqlite:///{tmp}/surveys.db"))
+        settings = GatewaySettings(
+            database_url=f"sqlite:///{tmp}/gateway.db",
+            local_mode=True,
+            upstreams={"assignment": fake_addr, "scoring": scoring.address, "surveys": surveys.address},
+            lockout_after_failures=3,
+            login_attempts_per_window=100,
+        )
+        gw = es.enter_context(serve_gateway(settings))
+        yield PageStack(gateway=gw, fake=fake, surveys=surveys)
+
+
+def expert() -> str:
+    return f"experts/{uuid.uuid4()}"
+
+
+def score_form(page: str, deduct: dict[str, float] | None = None) -> dict[str, str]:
+    """The scoring form filled in: full marks minus ``deduct``, with comments on deductions."""
+    deduct = deduct or {}
+    data = {"csrf_token": csrf_of(page)}
+    for field in ("rubric", "series", "request_id", "score_name"):
+        marker = f'name="{field}" value="'
+        data[field] = page.split(marker, 1)[1].split('"', 1)[0] if marker in page else ""
+    for c in EVALUATION_STANDARD.criteria:
+        minus = deduct.get(c.id, 0.0)
+        data[f"points.{c.id}"] = str(c.max_points - minus)
+        data[f"comment.{c.id}"] = "证据不足" if minus else ""
+    return data
+
+
+# --- accounts and sessions ------------------------------------------------------------------------
+
+
+def test_activation_link_is_single_use_and_login_works(ps: PageStack) -> None:
+    username, path = new_account(ps.gateway.settings, "reviewer", expert())
+    with ps.client() as c:
+        assert activate(c, path).status_code == 200
+        again = c.get(path)
+        assert again.status_code == 404
+        r = login(c, username)
+        assert r.status_code == 303 and r.headers["location"] == "/reviewer"
+        cookie = r.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+        assert PASSWORD not in cookie
+
+
+def test_secure_cookie_outside_local_mode() -> None:
+    assert GatewaySettings(local_mode=False).cookie_secure
+    assert not GatewaySettings(local_mode=True).cookie_secure
+
+
+def test_wrong_password_then_lockout(ps: PageStack) -> None:
+    username, path = new_account(ps.gateway.settings, "reviewer", expert())
+    with ps.client() as c:
+        activate(c, path)
+        for _ in range(ps.gateway.settings.lockout_after_failures):
+            assert login(c, username, "wrong password!").status_code == 401
+        locked = login(c, username)  # right password, but locked
+        assert locked.status_code == 401
+        assert "锁定" in locked.text
+
+
+def test_login_throttle_per_address_and_user(tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp = tmp_path_factory.mktemp("throttle")
+    settings = GatewaySettings(
+        database_url=f"sqlite:///{tmp}/gateway.db", local_mode=True, login_attempts_per_window=2
+    )
+    with serve_gateway(settings) as gw, gw.client() as c:
+        codes = [login(c, "nobody", "x" * 12).status_code for _ in range(3)]
+    assert codes == [401, 401, 429]
+
+
+def test_short_password_and_mismatch_are_refused(ps: PageStack) -> None:
+    _, path = new_account(ps.gateway.settings, "reviewer", expert())
+    with ps.client() as c:
+        page = c.get(path)
+        r = c.post(path, data={"csrf_token": csrf_of(page.text), "password": "short", "password2": "short"})
+        assert r.status_code == 400
+        r = c.post(
+            path, data={"csrf_token": csrf_of(page.text), "password": PASSWORD, "password2": "x" + PASSWORD}
+        )
+        assert r.status_code == 400
+        assert c.get(path).status_code == 200  # the link is still unused
+
+
+# --- CSRF -----------------------------------------------------------------------------------------
+
+
+def test_csrf_required_on_every_form_post(ps: PageStack) -> None:
+    me = expert()
+    case = ps.fake.add([me])
+    with ps.client() as anon:
+        anon.get("/login")
+        assert anon.post("/login", data={"username": "x", "password": "y"}).status_code == 403
+        assert (
+            anon.post("/login", data={"username": "x", "password": "y", "csrf_token": "forged"}).status_code
+            == 403
+        )
+    with ps.reviewer(me) as c:
+        page = c.get(f"/reviewer/score/{case.name}", params={"series": "evaluation-standard"})
+        data = score_form(page.text)
+        data.pop("csrf_token")
+        assert c.post(f"/reviewer/score/{case.name}", data=data).status_code == 403
+        assert c.post("/logout", data={}).status_code == 403
+        assert c.post(f"/reviewer/rate/{case.name}", data={"item.service_quality": "4"}).status_code == 403
+        # The JSON API with a session cookie needs the header too.
+        api = c.post("/v1/scores:submit", json={"case": case.name})
+        assert api.status_code == 403 and api.json()["details"][0]["reason"] == "CSRF_TOKEN_INVALID"
+    _, path = new_account(ps.gateway.settings, "reviewer", expert())
+    with ps.client() as c:
+        c.get(path)
+        assert c.post(path, data={"password": PASSWORD, "password2": PASSWORD}).status_code == 403
+
+
+# --- reviewer: scoring, own cases only -----------------------------------------------------------
+
+
+def test_reviewer_scores_and_revises_own_case(ps: PageStack) -> None:
+    me = expert()
+    case = ps.fake.add([me, expert(), expert()])
+    with ps.reviewer(me) as c:
+        page = c.get(f"/reviewer/score/{case.name}", params={"series": "evaluation-standard"})
+        assert page.status_code == 200
+        for c_ in EVALUATION_STANDARD.criteria:
+            assert f'name="points.{c_.id}"' in page.text
+        # A deduction without a comment is refused by the service, field by field.
+        bad = score_form(page.text, {"balances": 4})
+        bad["comment.balances"] = ""
+        refused = c.post(f"/reviewer/score/{case.name}", data=bad)
+        assert refused.status_code == 400 and "balances" in refused.text
+        r = c.post(f"/reviewer/score/{case.name}", data=score_form(page.text, {"balances": 4}))
+        assert r.status_code == 303, r.text
+        saved = c.get(r.headers["location"])
+        assert saved.status_code == 200 and 'id="saved"' in saved.text and "96" in saved.text
+        # Revise until lock: the same form again, with the saved score's values shown.
+        r2 = c.post(f"/reviewer/score/{case.name}", data=score_form(saved.text, {"balances": 6}))
+        assert r2.status_code == 303
+        assert "94" in c.get(r2.headers["location"]).text
+
+
+def test_reviewer_cannot_score_or_read_another_reviewers_case(ps: PageStack) -> None:
+    owner, intruder = expert(), expert()
+    case = ps.fake.add([owner])
+    with ps.reviewer(owner) as c:
+        page = c.get(f"/reviewer/score/{case.name}", params={"series": "evaluation-standard"})
+        r = c.post(f"/reviewer/score/{case.name}", data=score_form(page.text))
+        score_url = r.headers["location"]
+    with ps.reviewer(intruder) as c:
+        page = c.get(f"/reviewer/score/{case.name}", params={"series": "evaluation-standard"})
+        r = c.post(f"/reviewer/score/{case.name}", data=score_form(page.text))
+        assert r.status_code == 403  # the scoring service: NOT_ON_PANEL
+        peek = c.get(score_url)  # someone else's score by editing the URL
+        assert peek.status_code in (403, 404)
+        assert 'id="saved"' not in peek.text
+
+
+def test_rating_is_submitted_once(ps: PageStack) -> None:
+    me = expert()
+    case = ps.fake.add([me])
+    with ps.reviewer(me) as c:
+        page = c.get(f"/reviewer/rate/{case.name}")
+        data = {
+            "csrf_token": csrf_of(page.text),
+            "item.technical_capability": "4",
+            "item.service_quality": "5",
+        }
+        assert c.post(f"/reviewer/rate/{case.name}", data=data).status_code == 200
+        assert c.post(f"/reviewer/rate/{case.name}", data=data).status_code in (400, 409)
+
+
+# --- enterprise survey ----------------------------------------------------------------------------
+
+
+def issue_link(ps: PageStack) -> str:
+    stub = spb_grpc.SurveysServiceStub(ps.surveys.channel())
+    deadline = timestamp_pb2.Timestamp()
+    deadline.FromDatetime(utcnow() + timedelta(days=7))
+    case = f"lots/{uuid.uuid4()}/cases/{uuid.uuid4()}"
+    resp = stub.IssueInvitations(
+        spb.IssueInvitationsRequest(
+            cases=[
+                spb.CaseFacts(
+                    case=case,
+                    case_display_name="评估 · 示例",
+                    enterprise=f"enterprises/{uuid.uuid4()}",
+                    enterprise_display_name="东莞市示例五金制品有限公司",
+                    consultancy=f"consultancies/{uuid.uuid4()}",
+                    consultancy_display_name="示例环保科技有限公司",
+                )
+            ],
+            deadline=deadline,
+            rated_party_kinds=[spb.RATED_PARTY_KIND_CONSULTANCY],
+        ),
+        metadata=md("authority"),
+    )
+    return "/s/" + resp.links[0].url.rsplit("/s/", 1)[1]
+
+
+def survey_answers(page: str) -> dict[str, str]:
+    import re
+
+    data = {"csrf_token": csrf_of(page)}
+    for m in re.finditer(r'<input type="radio" name="(a\.[^"]+)" value="([^"]+)"', page):
+        data[m.group(1)] = m.group(2)  # the last radio: highest scale value, or "no"
+    for m in re.finditer(r'<input type="number" name="(a\.[^"]+)"[^>]*max="(\d+)"', page):
+        data[m.group(1)] = "85"
+    for m in re.finditer(r'<textarea name="(a\.[^"]+)"', page):
+        data[m.group(1)] = "服务认真"
+    return data
+
+
+def test_survey_link_works_once(ps: PageStack) -> None:
+    link = issue_link(ps)
+    with ps.client() as c:
+        page = c.get(link)
+        assert page.status_code == 200, page.text
+        assert 'type="radio"' in page.text
+        r = c.post(link, data=survey_answers(page.text))
+        assert r.status_code == 200, r.text
+        assert "感谢" in r.text
+        again = c.post(link, data=survey_answers(page.text))
+        assert again.status_code == 410
+        assert c.get(link).status_code == 410
+    with ps.client() as c:
+        assert c.get("/s/not-a-real-token").status_code == 410
