@@ -504,3 +504,15 @@ def test_readme_names_every_overlay() -> None:
     for overlay in OVERLAYS:
         assert f"overlays/{overlay}" in readme
     assert Path(K8S / "components" / "external-db").is_dir()
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_config_names_only_settings_the_code_reads(overlay: str, rendered: dict[str, list[Resource]]) -> None:
+    """A misspelt key in the ConfigMap would be ignored silently; the code documents every name."""
+    from gateway.settings import ENV_DOCS as GATEWAY_ENV
+    from runtime.config import DEFAULT_PORTS, ENV_DOCS
+
+    known = set(ENV_DOCS) | set(GATEWAY_ENV)
+    known |= {f"DGCP_{s.upper()}_{what}" for s in DEFAULT_PORTS for what in ("ADDR", "PORT")}
+    config = _find(rendered[overlay], "ConfigMap", "dgcp-config")["data"]
+    assert set(config) <= known, set(config) - known
