@@ -361,14 +361,16 @@ def _invitation_not_found() -> NotFound:
 
 
 def invitation_for_token(*, session: Session, token: str, for_update: bool = False) -> InvitationRow:
+    """The invitation a link belongs to, found by the token's hash in one query."""
     if len(token) > MAX_TOKEN:
         raise _invitation_not_found()
-    link = session.get(InvitationLinkRow, token_digest(token))
-    if link is None:
-        raise _invitation_not_found()
-    stmt = select(InvitationRow).where(InvitationRow.id == link.invitation_id)
+    stmt = (
+        select(InvitationRow)
+        .join(InvitationLinkRow, col(InvitationLinkRow.invitation_id) == InvitationRow.id)
+        .where(InvitationLinkRow.token_sha256 == token_digest(token))
+    )
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=InvitationRow)
     row = session.exec(stmt).first()
     if row is None:
         raise _invitation_not_found()
