@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -396,13 +396,3 @@ def intro(kind: int, party: str, case: str) -> tuple[str, str]:
         f"请评价为贵单位提供清洁生产审核咨询服务的「{party}」{where_zh}的服务质量。",
         f"Please rate the consultancy '{party}' that ran your clean-production audit{where_en}.",
     )
-
-
-@dataclass
-class TemplateDraft:
-    """A template version as an author sends it, before it has an id."""
-
-    rated_party_kind: int
-    title_zh: str
-    title_en: str = ""
-    content: Content = field(default_factory=Content)
