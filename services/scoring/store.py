@@ -10,13 +10,14 @@ appended.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import LargeBinary, and_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -58,10 +59,15 @@ class StoredRubric:
     create_time: datetime
 
 
-def _insert(session: Session, table: Any) -> Any:
+def _dialect(session: Any) -> str:
+    """Dialect name of an ORM session or a Core connection."""
+    bind = session.get_bind() if isinstance(session, Session) else session
+    return str(bind.dialect.name)
+
+
+def _insert(session: Any, table: Any) -> Any:
     """A dialect insert with ON CONFLICT support (PostgreSQL or SQLite)."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    return (postgresql if _dialect(session) == "postgresql" else sqlite).insert(table)
 
 
 def rubric_name(series: str, version: int) -> str:
@@ -277,6 +283,146 @@ def upsert_open_score(
         now=now,
     )
     return written
+
+
+_PG_KEY = """
+k AS (
+  INSERT INTO idempotency_keys (key, method, request_hash, created_at)
+  VALUES (:key, :method, :request_hash, :now)
+  ON CONFLICT (key) DO NOTHING
+  RETURNING key
+),"""
+
+_PG_WORK = """
+c AS (
+  INSERT INTO cases (name, stage, track, consultancy, agency, panel, locked_by, create_time)
+  SELECT :case_name, :stage, :track, :consultancy, :agency, CAST(:panel AS JSON), '', :now {source}
+  ON CONFLICT (name) DO UPDATE SET panel = EXCLUDED.panel
+  RETURNING lock_time
+), s AS (
+  INSERT INTO scores (id, case_name, expert, rubric_version, items, vetoes, total, vetoed, grade,
+                      revision, locked, create_time, update_time)
+  SELECT :score_id, :case_name, :expert, :rubric_version, CAST(:items AS JSON),
+         CAST(:vetoes AS JSON), :total, :vetoed, :grade, 1, false, :now, :now
+  FROM c WHERE c.lock_time IS NULL
+  ON CONFLICT (case_name, expert) DO UPDATE SET
+    items = EXCLUDED.items, vetoes = EXCLUDED.vetoes, total = EXCLUDED.total,
+    vetoed = EXCLUDED.vetoed, grade = EXCLUDED.grade, revision = scores.revision + 1,
+    update_time = EXCLUDED.update_time
+  WHERE scores.locked = false AND scores.rubric_version = EXCLUDED.rubric_version
+  RETURNING id, revision, create_time
+), r AS (
+  INSERT INTO score_revisions (id, score_id, revision, kind, items, vetoes, total, vetoed, reason,
+                               actor, create_time)
+  SELECT :revision_id, s.id, s.revision,
+         CASE WHEN s.revision = 1 THEN 'submitted' ELSE 'revised' END,
+         CAST(:items AS JSON), CAST(:vetoes AS JSON), :total, :vetoed, '', :expert, :now
+  FROM s
+)
+SELECT {fresh} AS fresh, c.lock_time, s.id, s.revision, s.create_time
+FROM (SELECT 1) AS one LEFT JOIN c ON true LEFT JOIN s ON true
+"""
+
+_PG_SUBMIT = text("WITH" + _PG_WORK.format(source="", fresh="true"))
+_PG_SUBMIT_KEYED = text("WITH" + _PG_KEY + _PG_WORK.format(source="FROM k", fresh="EXISTS (SELECT 1 FROM k)"))
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """The runtime's idempotency row for this call (key, method, hash of the request)."""
+
+    key: str
+    method: str
+    request_hash: str
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """Outcome of the hot path: ``fresh`` is False when the idempotency key was already taken."""
+
+    fresh: bool
+    lock_time: datetime | None
+    written: WrittenScore | None
+
+
+def submit_open_score(
+    *,
+    session: Any,
+    facts: CaseFacts,
+    expert: str,
+    rubric_version: str,
+    checked: Checked,
+    now: datetime,
+    key: IdempotencyKey | None = None,
+) -> Submitted:
+    """The hot path: upsert the case (taking its row lock), upsert the open score, append history.
+
+    On PostgreSQL it is one statement of data-modifying CTEs (one round trip), and with ``key`` it
+    also inserts the idempotency row first, doing nothing at all when the key is taken. Elsewhere
+    the same steps run in turn (``key`` is then the caller's business: runtime.idempotency).
+    """
+    if _dialect(session) != "postgresql":
+        lock_time = ensure_case(session=session, facts=facts, now=now)
+        if lock_time is not None:
+            return Submitted(True, lock_time, None)
+        written = upsert_open_score(
+            session=session,
+            case_name=facts.name,
+            expert=expert,
+            rubric_version=rubric_version,
+            checked=checked,
+            now=now,
+        )
+        return Submitted(True, None, written)
+    items, vetoes = _items_json(checked)
+    params = {
+        "case_name": facts.name,
+        "stage": facts.stage,
+        "track": facts.track,
+        "consultancy": facts.consultancy,
+        "agency": facts.agency,
+        "panel": json.dumps(list(facts.panel)),
+        "now": now,
+        "score_id": new_id(),
+        "revision_id": new_id(),
+        "expert": expert,
+        "rubric_version": rubric_version,
+        "items": json.dumps(items),
+        "vetoes": json.dumps(vetoes),
+        "total": checked.total,
+        "vetoed": checked.vetoed,
+        "grade": checked.grade,
+    }
+    if key is not None:
+        params.update(key=key.key, method=key.method, request_hash=key.request_hash)
+    row = session.execute(_PG_SUBMIT if key is None else _PG_SUBMIT_KEYED, params).one()
+    if not row.fresh or row.lock_time is not None or row.id is None:
+        return Submitted(bool(row.fresh), row.lock_time, None)
+    return Submitted(
+        True,
+        None,
+        WrittenScore(
+            id=row.id,
+            case_name=facts.name,
+            expert=expert,
+            rubric_version=rubric_version,
+            checked=checked,
+            revision=row.revision,
+            locked=False,
+            create_time=row.create_time,
+            update_time=now,
+        ),
+    )
+
+
+_STORE_RESPONSE = text("UPDATE idempotency_keys SET response = :response WHERE key = :key").bindparams(
+    bindparam("response", type_=LargeBinary)
+)
+
+
+def store_idempotent_response(*, session: Any, key: IdempotencyKey, response: bytes) -> None:
+    """Record the first answer under the runtime's idempotency row (same transaction)."""
+    session.execute(_STORE_RESPONSE, {"key": key.key, "response": response})
 
 
 def append_revision(

@@ -325,6 +325,17 @@ def test_concurrent_duplicate_submits_store_one_score(
     assert len(history.revisions) == 1
     assert len(stub.ListScores(pb.ListScoresRequest(case=case.name), metadata=AUTH).scores) == 1
     assert fake.calls < 12  # membership answers are cached
+    # A later retry gets the first answer; the same id for another request is refused. On
+    # PostgreSQL the first answer came from the one-statement path and the retry is answered
+    # by runtime.idempotency, so this also pins that both derive the same key.
+    assert stub.SubmitScore(request, metadata=meta) == answers[0]
+    other = pb.SubmitScoreRequest(case=case.name, items=items({"balances": 4}), request_id="dup-1")
+    err = error_of(stub.SubmitScore, other, metadata=meta)
+    assert (err.code, err.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED")
+    fresh = stub.SubmitScore(
+        pb.SubmitScoreRequest(case=case.name, items=items({"balances": 4}), request_id="dup-2"), metadata=meta
+    )
+    assert (fresh.name, fresh.revision, fresh.total) == (answers[0].name, 2, 96)
 
 
 def _rating(

@@ -1,0 +1,300 @@
+"""SubmitScore throughput on PostgreSQL against a raw grpcio echo server (prints, never asserts).
+
+    .venv/bin/python -m bench.submit_score                 # 64 in flight, 6,000 measured calls
+    .venv/bin/python -m bench.submit_score --requests 2000 --in-flight 64 --workers 4
+
+Three processes serve: a raw grpcio echo server (generic handler, identity serialisers, same thread
+count), the scoring service exactly as ``python -m services.scoring`` runs it (interceptors, JWT,
+idempotency, PostgreSQL with synchronous commit), and a stand-in assignment service answering
+CheckPanelMembership. The client keeps ``--in-flight`` unary calls outstanding with futures.
+
+Phases: echo (same request bytes); first submits (each (case, expert) once, so every call also
+asks the assignment service); revisions (the steady state: membership cached, score upserted,
+revision appended, each with its own request_id). The ratio printed is revisions / echo.
+A fresh database is created and dropped (``--pg-admin-url``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent import futures
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+AGENCY = "reviewAgencies/00000000-0000-7000-8000-000000000001"
+
+
+@dataclass(frozen=True)
+class World:
+    """Cases with panels of three drawn from a small pool of experts."""
+
+    cases: list[tuple[str, list[str], str]]  # (case, panel, consultancy)
+    experts: list[str]
+
+
+def make_world(n_cases: int, n_experts: int, seed: int = 7) -> World:
+    import random
+
+    rng = random.Random(seed)
+    experts = [f"experts/{uuid.UUID(int=rng.getrandbits(128))}" for _ in range(n_experts)]
+    firms = [f"consultancies/{uuid.UUID(int=rng.getrandbits(128))}" for _ in range(50)]
+    cases = [
+        (f"cases/{uuid.UUID(int=rng.getrandbits(128))}", rng.sample(experts, 3), rng.choice(firms))
+        for _ in range(n_cases)
+    ]
+    return World(cases=cases, experts=experts)
+
+
+# ---------------------------------------------------------------- server processes
+
+
+def serve_echo(workers: int, ports: Any) -> None:
+    def echo(request: bytes, context: grpc.ServicerContext) -> bytes:
+        return request
+
+    handler = grpc.method_handlers_generic_handler(
+        "bench.Echo",
+        {"Echo": grpc.unary_unary_rpc_method_handler(echo)},  # identity (de)serialisers
+    )
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers))
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    ports.put(("echo", port))
+    server.wait_for_termination()
+
+
+def serve_assignment(world: World, ports: Any) -> None:
+    from dgcp.assignment.v1 import assignment_pb2 as apb
+    from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
+
+    table = {c: (panel, firm) for c, panel, firm in world.cases}
+
+    class Directory(apb_grpc.AssignmentServiceServicer):
+        def CheckPanelMembership(
+            self, request: apb.CheckPanelMembershipRequest, context: grpc.ServicerContext
+        ) -> apb.PanelMembership:
+            panel, firm = table[request.case]
+            return apb.PanelMembership(
+                case=request.case,
+                expert=request.expert,
+                member=request.expert in panel,
+                stage=apb.CASE_STAGE_EVALUATION,
+                track=apb.CASE_TRACK_STANDARD,
+                consultancy=firm,
+                review_agency=AGENCY,
+                panel=panel,
+            )
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    apb_grpc.add_AssignmentServiceServicer_to_server(Directory(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    ports.put(("assignment", port))
+    server.wait_for_termination()
+
+
+def serve_scoring(database_url: str, assignment: str, workers: int, secret: str, ports: Any) -> None:
+    os.environ["DGCP_JWT_SECRET"] = secret
+    os.environ.setdefault("DGCP_LOG_LEVEL", "WARNING")
+    from runtime import config
+    from runtime.logging import configure
+    from runtime.server import start
+    from services.scoring.app import APP
+
+    configure("json", "WARNING")
+    settings = config.Settings(
+        service="scoring",
+        database_url=database_url,
+        workers=workers,
+        db_pool_size=workers,
+        peers={"assignment": assignment},
+    )
+    server, port, _, _ = start(APP, settings, port=0)
+    ports.put(("scoring", port))
+    server.wait_for_termination()
+
+
+# ---------------------------------------------------------------- client
+
+
+@dataclass
+class Result:
+    calls: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.calls / self.seconds
+
+    def line(self, label: str) -> str:
+        lat = sorted(self.latencies)
+        p50 = statistics.median(lat) * 1000
+        p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))] * 1000
+        return (
+            f"{label:<34} {self.rate:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
+            f"   ({self.calls} calls, {self.errors} errors)"
+        )
+
+
+def drive(calls: list[Callable[[], grpc.Future]], in_flight: int) -> Result:
+    """Run every call, keeping ``in_flight`` outstanding; latency measured per call."""
+    lock = threading.Lock()
+    done = threading.Event()
+    latencies: list[float] = []
+    errors = 0
+    next_index = 0
+    finished = 0
+
+    def launch() -> None:
+        nonlocal next_index
+        with lock:
+            if next_index >= len(calls):
+                return
+            i = next_index
+            next_index += 1
+        started = time.perf_counter()
+        fut = calls[i]()
+        fut.add_done_callback(lambda f: on_done(f, started))
+
+    def on_done(fut: grpc.Future, started: float) -> None:
+        nonlocal errors, finished
+        elapsed = time.perf_counter() - started
+        with lock:
+            latencies.append(elapsed)
+            if fut.exception() is not None:
+                errors += 1
+            finished += 1
+            all_done = finished == len(calls)
+        if all_done:
+            done.set()
+        else:
+            launch()
+
+    t0 = time.perf_counter()
+    for _ in range(min(in_flight, len(calls))):
+        launch()
+    done.wait()
+    return Result(len(calls), time.perf_counter() - t0, latencies, errors)
+
+
+def create_database(admin_url: str) -> tuple[str, Callable[[], None]]:
+    from sqlalchemy import create_engine, text
+
+    name = f"dgcp_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--requests", type=int, default=6000, help="measured revisions")
+    parser.add_argument("--in-flight", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=4, help="server threads (both servers)")
+    parser.add_argument("--cases", type=int, default=500)
+    parser.add_argument("--pg-admin-url", default=os.environ.get("DGCP_TEST_PG_ADMIN_URL", PG_ADMIN_URL))
+    args = parser.parse_args()
+
+    from runtime import auth
+    from services.scoring.rubrics import EVALUATION_STANDARD
+
+    secret = "bench-" + uuid.uuid4().hex
+    world = make_world(args.cases, max(30, args.cases // 8))
+    database_url, drop = create_database(args.pg_admin_url)
+    ctx = mp.get_context("spawn")
+    ports: Any = ctx.Queue()
+    procs = [
+        ctx.Process(target=serve_echo, args=(args.workers, ports), daemon=True),
+        ctx.Process(target=serve_assignment, args=(world, ports), daemon=True),
+    ]
+    try:
+        for p in procs:
+            p.start()
+        found = dict(ports.get(timeout=60) for _ in procs)
+        scoring = ctx.Process(
+            target=serve_scoring,
+            args=(database_url, f"127.0.0.1:{found['assignment']}", args.workers, secret, ports),
+            daemon=True,
+        )
+        scoring.start()
+        procs.append(scoring)
+        found.update([ports.get(timeout=120)])
+        run(args, world, secret, found, auth, EVALUATION_STANDARD)
+    finally:
+        for p in procs:
+            p.terminate()
+            p.join(5)
+        drop()
+
+
+def run(args: Any, world: World, secret: str, ports: dict[str, int], auth: Any, rubric: Any) -> None:
+    from dgcp.scoring.v1 import scoring_pb2 as pb
+    from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
+
+    tokens = {
+        e: [("authorization", "Bearer " + auth.issue_token(secret, subject=e, role="reviewer"))]
+        for e in world.experts
+    }
+
+    def request(case: str, deduct: float) -> pb.SubmitScoreRequest:
+        items = [pb.CriterionScore(criterion_id=c.id, points=c.max_points) for c in rubric.criteria]
+        items[3].points -= deduct
+        if deduct:
+            items[3].comment = "balance does not close"
+        return pb.SubmitScoreRequest(case=case, items=items, request_id=uuid.uuid4().hex)
+
+    echo_channel = grpc.insecure_channel(f"127.0.0.1:{ports['echo']}")
+    echo = echo_channel.unary_unary("/bench.Echo/Echo")
+    scoring_channel = grpc.insecure_channel(f"127.0.0.1:{ports['scoring']}")
+    stub = pb_grpc.ScoringServiceStub(scoring_channel)
+    pairs = [(case, e) for case, panel, _ in world.cases for e in panel]
+    payload = request(pairs[0][0], 2).SerializeToString()
+
+    def echo_call() -> grpc.Future:
+        return echo.future(payload)
+
+    def submit_call(case: str, expert: str, deduct: float) -> Callable[[], grpc.Future]:
+        req = request(case, deduct)
+        return lambda: stub.SubmitScore.future(req, metadata=tokens[expert], timeout=30)
+
+    drive([echo_call] * 500, args.in_flight)  # warm up channels and threads
+    echo_result = drive([echo_call] * args.requests, args.in_flight)
+    first = drive([submit_call(c, e, 1) for c, e in pairs], args.in_flight)
+    revisions = [submit_call(*pairs[i % len(pairs)], 2 + (i // len(pairs)) % 5) for i in range(args.requests)]
+    steady = drive(revisions, args.in_flight)
+    print(f"SubmitScore on PostgreSQL, {args.in_flight} in flight, {args.workers} server threads, 2 cores")
+    print(echo_result.line("raw grpcio echo"))
+    print(first.line("SubmitScore, first (membership RPC)"))
+    print(steady.line("SubmitScore, revisions (steady)"))
+    ratio, ratio_first = steady.rate / echo_result.rate, first.rate / echo_result.rate
+    print(f"ratio revisions / echo: {ratio:.2f}   first / echo: {ratio_first:.2f}")
+    echo_channel.close()
+    scoring_channel.close()
+
+
+if __name__ == "__main__":
+    main()
