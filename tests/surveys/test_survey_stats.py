@@ -6,6 +6,8 @@ import math
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runtime.errors import InvalidArgument
 from services.surveys.periods import parse_period
@@ -204,3 +206,46 @@ def test_bad_periods(bad: str) -> None:
     with pytest.raises(InvalidArgument) as info:
         parse_period(bad)
     assert info.value.violations[0].reason == "INVALID_PERIOD"
+
+
+# --- properties ------------------------------------------------------------------------
+
+_KEYS = [i.key for i in _content().items] + ["unknown"]
+_ANSWER = st.one_of(
+    st.tuples(st.just("scale"), st.integers(-(2**31), 2**31 - 1)),
+    st.tuples(st.just("yes"), st.booleans()),
+    st.tuples(st.just("text"), st.text(max_size=30)),
+    st.tuples(st.just(""), st.none()),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(_KEYS), _ANSWER))
+def test_answers_either_rejected_or_all_within_their_item(answers: dict[str, tuple[str, object]]) -> None:
+    content = _content()
+    items = {i.key: i for i in content.items}
+    clean, problems = check_answers(content, answers, comment_max_length=2000)  # type: ignore[arg-type]
+    if problems:
+        return
+    assert set(clean) <= set(items)
+    for item in content.items:
+        if item.required:
+            assert item.key in clean
+        if item.key in clean and item.purpose in (Purpose.DIMENSION, Purpose.SERVICE_QUALITY_SCORE):
+            assert item.scale_min <= clean[item.key] <= item.scale_max  # type: ignore[operator]
+
+
+_MATRIX = st.integers(2, 12).flatmap(
+    lambda n: st.lists(st.lists(st.integers(1, 5), min_size=3, max_size=3), min_size=n, max_size=n)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_MATRIX, st.integers(-3, 3))
+def test_alpha_at_most_one_and_shift_invariant(matrix: list[list[int]], shift: int) -> None:
+    alpha = cronbach_alpha(matrix)
+    if alpha is None:
+        return
+    assert alpha <= 1.0 + 1e-9
+    shifted = cronbach_alpha([[v + shift * (j + 1) for j, v in enumerate(row)] for row in matrix])
+    assert shifted == pytest.approx(alpha, abs=1e-9)  # constants added to items change nothing
