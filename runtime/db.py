@@ -48,14 +48,26 @@ def create_engine_for(settings: Settings) -> Engine:
         return engine
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(
+    engine = create_engine(
         url,
-        connect_args={"options": f"-csearch_path={settings.db_schema}"},
         pool_size=settings.db_pool_size,
         max_overflow=2,
         pool_pre_ping=True,  # recover by itself after the database restarts
         pool_timeout=10,
+        connect_args={"connect_timeout": 10},
     )
+    schema = settings.db_schema
+
+    # SET on connect rather than a startup option: PgBouncer drops startup options.
+    @event.listens_for(engine, "connect")
+    def _search_path(dbapi_conn: Any, _record: Any) -> None:
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f'SET search_path TO "{schema}"')
+        dbapi_conn.autocommit = autocommit
+
+    return engine
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

@@ -70,6 +70,10 @@ def build_server(
             ("grpc.so_reuseport", 0),
             ("grpc.max_receive_message_length", 32 * 1024 * 1024),
             ("grpc.max_send_message_length", 32 * 1024 * 1024),
+            # Clients reconnect every few minutes, so new replicas behind a
+            # Kubernetes Service get their share of long-lived connections.
+            ("grpc.max_connection_age_ms", 5 * 60 * 1000),
+            ("grpc.max_connection_age_grace_ms", 30 * 1000),
         ],
         maximum_concurrent_rpcs=settings.workers * 64,
     )

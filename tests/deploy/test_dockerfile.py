@@ -200,12 +200,6 @@ def test_build_context_holds_every_installed_package() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,  # once pyproject.toml ships package data this passes, and the marker must go
-    reason="pyproject.toml declares no package data, so `pip install .` leaves out gateway/templates, "
-    "gateway/static, bulletin.schema.json and the migrations' script.py.mako; "
-    "needs [tool.setuptools.package-data] (outside this issue's files)",
-)
 def test_pip_install_from_the_build_context_ships_every_source_file(tmp_path: Path) -> None:
     """Builds the wheel `pip install .` installs in the image, from the image's context.
 
