@@ -43,6 +43,7 @@ TEMPLATE_ID = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
 MAX_ITEMS = 200
 MAX_TEXT = 500
 SCALE_LIMIT = 1000
+MAX_VIOLATIONS = 40  # the status travels in trailers, which clients cap at a few kilobytes
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,14 @@ def _text(
         out.append(FieldViolation(field_, "must not contain NUL characters", "INVALID_TEXT"))
 
 
+def capped(out: list[FieldViolation]) -> list[FieldViolation]:
+    """At most MAX_VIOLATIONS, the last saying how many more there were."""
+    if len(out) <= MAX_VIOLATIONS:
+        return out
+    more = len(out) - MAX_VIOLATIONS + 1
+    return [*out[: MAX_VIOLATIONS - 1], FieldViolation("", f"and {more} more problems", "TOO_MANY_PROBLEMS")]
+
+
 def validate_header(title_zh: str, title_en: str, kind: int, prefix: str) -> list[FieldViolation]:
     out: list[FieldViolation] = []
     _text(title_zh, f"{prefix}.title_zh", out, required=True, limit=200)
@@ -146,7 +155,7 @@ def validate_content(content: Content, prefix: str, *, comment_max_length: int) 
     for i, d in enumerate(content.dimensions):
         if d.key in seen_dims and d.key not in used:
             out.append(FieldViolation(f"{prefix}.dimensions[{i}]", "has no items", "EMPTY_DIMENSION"))
-    return out
+    return capped(out)
 
 
 def _item_problems(
@@ -226,7 +235,7 @@ def check_answers(
                 clean[item.key] = value.strip()
         else:
             clean[item.key] = value
-    return clean, out
+    return clean, capped(out)
 
 
 # --- quality signals ----------------------------------------------------------

@@ -249,3 +249,11 @@ def test_alpha_at_most_one_and_shift_invariant(matrix: list[list[int]], shift: i
     assert alpha <= 1.0 + 1e-9
     shifted = cronbach_alpha([[v + shift * (j + 1) for j, v in enumerate(row)] for row in matrix])
     assert shifted == pytest.approx(alpha, abs=1e-9)  # constants added to items change nothing
+
+
+def test_violations_are_capped_for_the_trailers() -> None:
+    content = _content()
+    flood = {f"junk_{i}": ("scale", 1) for i in range(500)}
+    _, problems = check_answers(content, flood, comment_max_length=2000)  # type: ignore[arg-type]
+    assert len(problems) == 40
+    assert problems[-1].reason == "TOO_MANY_PROBLEMS" and "more" in problems[-1].description
