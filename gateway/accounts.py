@@ -31,8 +31,18 @@ from runtime.resources import utcnow
 
 ROLES_WITH_ACCOUNTS = ("reviewer", "consultancy")
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_hashers: dict[tuple[int, int, int], tuple[PasswordHasher, str]] = {}
+_hashers_lock = threading.Lock()
+
+
+def _hasher(settings: GatewaySettings) -> tuple[PasswordHasher, str]:
+    """The argon2id hasher for the configured cost, and a dummy hash of that cost."""
+    key = (settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+    with _hashers_lock:
+        if key not in _hashers:
+            hasher = PasswordHasher(time_cost=key[0], memory_cost=key[1], parallelism=key[2])
+            _hashers[key] = (hasher, hasher.hash(secrets.token_urlsafe(16)))
+        return _hashers[key]
 
 
 def _sha256(token: str) -> str:
@@ -137,7 +147,7 @@ def activate(engine: Engine, settings: GatewaySettings, *, token: str, password:
     """Consume the link and set the password; a second use fails."""
     if len(password) < settings.min_password_length:
         raise AccountError("PASSWORD_TOO_SHORT")
-    digest = _hasher.hash(password)
+    digest = _hasher(settings)[0].hash(password)
     with transaction(engine) as s:
         act = s.get(Activation, _sha256(token))
         if act is None or act.used_time is not None or _aware(act.expire_time) <= utcnow():  # type: ignore[operator]
@@ -156,15 +166,16 @@ def activate(engine: Engine, settings: GatewaySettings, *, token: str, password:
 def login(engine: Engine, settings: GatewaySettings, *, username: str, password: str) -> Identity:
     """Check a password, counting failures and locking the account past the threshold."""
     failure = ""
+    hasher, dummy = _hasher(settings)
     with transaction(engine) as s:
         account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
         locked = _aware(account.locked_until) if account is not None else None
         if account is None or not account.password_hash or not account.active:
-            _verify(_DUMMY_HASH, password)  # same work either way: no user enumeration by timing
+            _verify(hasher, dummy, password)  # same work either way: no user enumeration by timing
             failure = "LOGIN_FAILED"
         elif locked is not None and locked > utcnow():
             failure = "ACCOUNT_LOCKED"
-        elif not _verify(account.password_hash, password):
+        elif not _verify(hasher, account.password_hash, password):
             # The count is committed with this transaction; the error is raised after it.
             account.failed_logins += 1
             if account.failed_logins >= settings.lockout_after_failures:
@@ -175,8 +186,8 @@ def login(engine: Engine, settings: GatewaySettings, *, username: str, password:
         else:
             account.failed_logins = 0
             account.locked_until = None
-            if _hasher.check_needs_rehash(account.password_hash):
-                account.password_hash = _hasher.hash(password)
+            if hasher.check_needs_rehash(account.password_hash):
+                account.password_hash = hasher.hash(password)
             s.add(account)
             ident = _identity(account)
     if failure:
@@ -184,9 +195,9 @@ def login(engine: Engine, settings: GatewaySettings, *, username: str, password:
     return ident
 
 
-def _verify(digest: str, password: str) -> bool:
+def _verify(hasher: PasswordHasher, digest: str, password: str) -> bool:
     try:
-        return _hasher.verify(digest, password)
+        return hasher.verify(digest, password)
     except (VerificationError, InvalidHashError):
         return False
 

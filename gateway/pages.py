@@ -11,9 +11,11 @@ contracts answers 404 and is left out of the navigation.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import uuid
 from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -412,20 +414,93 @@ async def recuse_post(request: Request) -> Response:
 # --- consultancy ----------------------------------------------------------------------------------
 
 
+def _last_month() -> str:
+    today = datetime.now(UTC).date().replace(day=1)
+    prev = today - timedelta(days=1)
+    return f"{prev.year:04d}-{prev.month:02d}"
+
+
 async def consultancy_home(request: Request) -> Response:
+    """Own cases (when the assignment contract lists them) and own flags with due process."""
     ident = await require(request, "consultancy")
     if isinstance(ident, Response):
         return ident
-    method = f"{ASSIGNMENT}.ListCases"
-    if not _needs(method):
-        return await message(request, "not_found", status=404)
+    org = ident.org or ident.subject
+    period = request.query_params.get("period", "") or _last_month()
+    cases = None
     try:
-        listed = await web.invoke(
-            request, method, {"consultancy": ident.org or ident.subject, "page_size": 200}
-        )
+        if _needs(f"{ASSIGNMENT}.ListCases"):
+            listed = await web.invoke(
+                request, f"{ASSIGNMENT}.ListCases", {"consultancy": org, "page_size": 200}
+            )
+            cases = listed.get("cases", [])
+        flags: list[dict[str, Any]] = []
+        if _needs(f"{STANDINGS}.ListFlags"):
+            found = await web.invoke(
+                request, f"{STANDINGS}.ListFlags", {"period": period, "consultancy": org}
+            )
+            flags = found.get("flags", [])
     except web.RpcFailed as err:
         return await rpc_error_page(request, err)
-    return await render(request, "consultancy.html", cases=listed.get("cases", []))
+    return await render(request, "consultancy.html", cases=cases, flags=flags, period=period)
+
+
+async def statement_post(request: Request) -> Response:
+    ident = await require(request, "consultancy")
+    if isinstance(ident, Response):
+        return ident
+    form, refusal = await form_checked(request)
+    if refusal is not None:
+        return refusal
+    body = {"name": request.path_params["flag"], "statement": form.get("statement", "")}
+    try:
+        await web.invoke(request, f"{STANDINGS}.FileStatement", body)
+    except web.RpcFailed as err:
+        return await rpc_error_page(request, err)
+    return await message(request, "statement_saved")
+
+
+# --- public bulletins -----------------------------------------------------------------------------
+
+
+async def bulletins_page(request: Request) -> Response:
+    if not _needs(f"{STANDINGS}.ListBulletins"):
+        return await message(request, "not_found", status=404)
+    try:
+        listed = await web.invoke(request, f"{STANDINGS}.ListBulletins", {"page_size": 100})
+    except web.RpcFailed as err:
+        return await rpc_error_page(request, err)
+    return await render(request, "bulletins.html", bulletins=listed.get("bulletins", []))
+
+
+async def bulletin_page(request: Request) -> Response:
+    name = f"bulletins/{request.path_params['id']}"
+    try:
+        b = await web.invoke(request, f"{STANDINGS}.GetBulletin", {"name": name})
+    except web.RpcFailed as err:
+        return await rpc_error_page(request, err)
+    return await render(request, "bulletin.html", b=b)
+
+
+async def bulletin_file(request: Request) -> Response:
+    """A file of a bulletin as published, with its SHA-256 in a header for checking."""
+    body = {"bulletin": f"bulletins/{request.path_params['id']}", "file": request.path_params["file"]}
+    try:
+        f = await web.invoke(request, f"{STANDINGS}.GetBulletinFile", body)
+    except web.RpcFailed as err:
+        return await rpc_error_page(request, err)
+    content = base64.b64decode(f.get("content", ""))
+    media = f.get("media_type") or "application/octet-stream"
+    disposition = "inline" if media.startswith("text/html") else "attachment"
+    headers = {
+        "Content-Disposition": f'{disposition}; filename="{f.get("file", "bulletin")}"',
+        "X-Content-SHA256": f.get("sha256", ""),
+        "X-Content-Type-Options": "nosniff",
+        # A published file is shown as it is, but may run nothing and load nothing.
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+        "Cache-Control": "public, max-age=86400, immutable",
+    }
+    return Response(content, media_type=media, headers=headers)
 
 
 # --- enterprise survey ----------------------------------------------------------------------------
@@ -543,6 +618,10 @@ def routes() -> list[BaseRoute]:
         Route("/consultancy", consultancy_home, methods=["GET"]),
         Route("/consultancy/rate/{case:path}", rate_page, methods=["GET"]),
         Route("/consultancy/rate/{case:path}", rate_post, methods=["POST"]),
+        Route("/consultancy/statement/{flag:path}", statement_post, methods=["POST"]),
+        Route("/bulletins", bulletins_page, methods=["GET"]),
+        Route("/bulletins/{id}", bulletin_page, methods=["GET"]),
+        Route("/bulletins/{id}/files/{file}", bulletin_file, methods=["GET"]),
         Route("/s/{token}", survey_page, methods=["GET"]),
         Route("/s/{token}", survey_post, methods=["POST"]),
     ]

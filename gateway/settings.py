@@ -35,6 +35,10 @@ class GatewaySettings:
     caller_token_ttl_seconds: int = 300
     activation_ttl_seconds: int = 72 * 3600
     min_password_length: int = 12
+    # argon2id cost (RFC 9106 second recommended option: t=3, 64 MiB, p=4).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+    argon2_parallelism: int = 4
     # Login throttling: attempts per (client address, user name) per window, and lockout.
     login_attempts_per_window: int = 5
     login_window_seconds: int = 300

@@ -167,7 +167,12 @@ async def invoke(request: Request, full_name: str, body: dict[str, Any]) -> dict
     from gateway.errors import reason_of, violations_of
 
     st = state_of(request)
-    method = descriptor_pool.Default().FindMethodByName(full_name)
+    try:
+        method = descriptor_pool.Default().FindMethodByName(full_name)
+    except KeyError:
+        raise RpcFailed(
+            grpc.StatusCode.UNIMPLEMENTED, "NOT_IN_CONTRACT", f"{full_name} is not in the contracts", []
+        ) from None
     service_key = method.containing_service.file.package.split(".")[1]
     req = message_factory.GetMessageClass(method.input_type)()
     json_format.ParseDict(body, req)

@@ -16,6 +16,7 @@ import uvicorn
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from runtime.server import ServiceApp
+from tests.gateway.helpers import FAST_HASH
 from tests.support import Running, running
 
 
@@ -85,6 +86,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         settings = GatewaySettings(
             database_url=f"sqlite:///{tmp}/gateway.db",
             local_mode=True,
+            **FAST_HASH,  # type: ignore[arg-type]
             upstreams={n: s.address for n, s in started.items()},
             login_attempts_per_window=50,
         )

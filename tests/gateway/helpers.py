@@ -100,6 +100,8 @@ def new_account(settings: GatewaySettings, role: str, subject: str) -> tuple[str
 
 
 PASSWORD = "correct horse battery staple"
+# Cheap argon2id parameters for tests only (the defaults cost ~0.1 s per hash on purpose).
+FAST_HASH: dict[str, int] = {"argon2_time_cost": 1, "argon2_memory_kib": 8 * 1024, "argon2_parallelism": 1}
 
 
 def activate(client: httpx.Client, path: str, password: str = PASSWORD) -> httpx.Response:

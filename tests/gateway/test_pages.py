@@ -21,6 +21,7 @@ from services.scoring.rubrics import EVALUATION_STANDARD
 from services.surveys.app import APP as SURVEYS
 from tests.gateway.conftest import Gateway, serve_gateway
 from tests.gateway.helpers import (
+    FAST_HASH,
     PASSWORD,
     FakeAssignment,
     activate,
@@ -63,6 +64,7 @@ def ps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageStack]:
         settings = GatewaySettings(
             database_url=f"sqlite:///{tmp}/gateway.db",
             local_mode=True,
+            **FAST_HASH,  # type: ignore[arg-type]
             upstreams={"assignment": fake_addr, "scoring": scoring.address, "surveys": surveys.address},
             lockout_after_failures=3,
             login_attempts_per_window=100,
@@ -105,6 +107,32 @@ def test_activation_link_is_single_use_and_login_works(ps: PageStack) -> None:
         assert PASSWORD not in cookie
 
 
+def test_passwords_are_argon2id_with_memory_hard_defaults(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from gateway import accounts
+    from gateway.models import Account
+    from tests.gateway.helpers import gateway_engine
+
+    settings = GatewaySettings()
+    assert (settings.argon2_time_cost, settings.argon2_memory_kib) == (3, 64 * 1024)
+    tmp = tmp_path_factory.mktemp("argon")
+    ps_settings = GatewaySettings(database_url=f"sqlite:///{tmp}/gateway.db")
+    from gateway.app import migrate
+
+    migrate(ps_settings)
+    engine = gateway_engine(ps_settings)
+    try:
+        ident, token = accounts.create_account(
+            engine, ps_settings, username="Expert-1", role="reviewer", subject="experts/x"
+        )
+        accounts.activate(engine, ps_settings, token=token, password=PASSWORD)
+        with engine.connect() as conn:
+            digest = conn.execute(Account.__table__.select()).one().password_hash  # type: ignore[attr-defined]
+        assert digest.startswith("$argon2id$") and "m=65536,t=3" in digest and PASSWORD not in digest
+        assert accounts.login(engine, ps_settings, username="expert-1", password=PASSWORD) == ident
+    finally:
+        engine.dispose()
+
+
 def test_secure_cookie_outside_local_mode() -> None:
     assert GatewaySettings(local_mode=False).cookie_secure
     assert not GatewaySettings(local_mode=True).cookie_secure
@@ -124,7 +152,10 @@ def test_wrong_password_then_lockout(ps: PageStack) -> None:
 def test_login_throttle_per_address_and_user(tmp_path_factory: pytest.TempPathFactory) -> None:
     tmp = tmp_path_factory.mktemp("throttle")
     settings = GatewaySettings(
-        database_url=f"sqlite:///{tmp}/gateway.db", local_mode=True, login_attempts_per_window=2
+        database_url=f"sqlite:///{tmp}/gateway.db",
+        local_mode=True,
+        login_attempts_per_window=2,
+        **FAST_HASH,  # type: ignore[arg-type]
     )
     with serve_gateway(settings) as gw, gw.client() as c:
         codes = [login(c, "nobody", "x" * 12).status_code for _ in range(3)]
