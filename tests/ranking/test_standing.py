@@ -125,3 +125,23 @@ def test_better_reports_never_raise_p_below_pass(firm: int, bump: float, seed: i
     after = compute_standings(ids, {REPORT_QUALITY: Observations.of(idx, raised)})
     assert after.p_below_pass[firm] <= before.p_below_pass[firm] + 1e-12
     assert after.composite[firm] >= before.composite[firm] - 1e-12
+
+
+def test_summaries_give_the_same_posterior_as_the_raw_observations() -> None:
+    """Survey aggregates arrive as (n, mean, sd) per month; two months of one firm combine exactly."""
+    from services.scoring.ranking.standing import Summaries
+
+    _ids, idx, values = _population(4, n_firms=10)
+    raw = shrink(Observations.of(idx, values), 10, StandingConfig())
+    rows_f, rows_n, rows_m, rows_sd = [], [], [], []
+    for f in range(10):
+        v = values[idx == f]
+        for part in (v[: len(v) // 2], v[len(v) // 2 :]):
+            if part.size:
+                rows_f.append(f)
+                rows_n.append(part.size)
+                rows_m.append(float(part.mean()))
+                rows_sd.append(float(part.std(ddof=1)) if part.size > 1 else 0.0)
+    agg = shrink(Summaries.of(rows_f, rows_n, rows_m, rows_sd), 10, StandingConfig())
+    np.testing.assert_allclose(agg.mean, raw.mean)
+    np.testing.assert_allclose(agg.sd, raw.sd)

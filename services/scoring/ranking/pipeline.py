@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from services.scoring.ranking.flagmodel import FlagModel, feature_matrix
 from services.scoring.ranking.flags import Flag, FlagConfig, ModelEvidence, decide_flags, evaluate_model
 from services.scoring.ranking.standing import (
+    Evidence,
     FloatArray,
-    Observations,
     StandingConfig,
     Standings,
     compute_standings,
@@ -27,7 +27,7 @@ class PeriodResult:
 
 def run_period(
     firm_ids: Sequence[str],
-    observations: Mapping[str, Observations],
+    observations: Mapping[str, Evidence],
     *,
     standing_config: StandingConfig | None = None,
     flag_config: FlagConfig | None = None,

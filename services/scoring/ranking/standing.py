@@ -107,6 +107,49 @@ class Observations:
 
 
 @dataclass(frozen=True)
+class Summaries:
+    """Pre-aggregated observations (e.g. the surveys service's monthly aggregates): per row, a firm,
+    a count, a mean and the within-row sum of squared deviations. Several rows may name one firm."""
+
+    firm_index: IntArray
+    n: IntArray
+    mean: FloatArray
+    ssw: FloatArray
+
+    @staticmethod
+    def of(
+        firm_index: Sequence[int], n: Sequence[int], mean: Sequence[float], sd: Sequence[float]
+    ) -> Summaries:
+        counts = np.asarray(n, dtype=np.int64)
+        sds = np.asarray(sd, dtype=np.float64)
+        return Summaries(
+            np.asarray(firm_index, dtype=np.int64),
+            counts,
+            np.asarray(mean, dtype=np.float64),
+            np.maximum(counts - 1, 0) * sds**2,
+        )
+
+
+Evidence = Observations | Summaries
+
+
+def sufficient_statistics(obs: Evidence, n_firms: int) -> tuple[IntArray, FloatArray, FloatArray]:
+    """(n, total, within-firm sum of squares) per firm, from raw or pre-aggregated evidence."""
+    if isinstance(obs, Observations):
+        n = np.bincount(obs.firm_index, minlength=n_firms).astype(np.int64)
+        total = np.bincount(obs.firm_index, weights=obs.values, minlength=n_firms).astype(np.float64)
+        mean = np.divide(total, n, out=np.zeros(n_firms), where=n > 0)
+        resid = obs.values - mean[obs.firm_index]
+        ssw = np.bincount(obs.firm_index, weights=resid * resid, minlength=n_firms).astype(np.float64)
+        return n, total, ssw
+    n = np.bincount(obs.firm_index, weights=obs.n, minlength=n_firms).astype(np.int64)
+    total = np.bincount(obs.firm_index, weights=obs.n * obs.mean, minlength=n_firms).astype(np.float64)
+    squares = np.bincount(obs.firm_index, weights=obs.ssw + obs.n * obs.mean**2, minlength=n_firms)
+    mean = np.divide(total, n, out=np.zeros(n_firms), where=n > 0)
+    return n, total, np.maximum(squares - n * mean**2, 0.0)
+
+
+@dataclass(frozen=True)
 class ComponentPosterior:
     """Shrunk estimate of one component for every firm, with the hyperparameters used."""
 
@@ -149,7 +192,7 @@ class Standings:
         return self.firm_ids.index(firm_id)
 
 
-def shrink(obs: Observations, n_firms: int, config: StandingConfig) -> ComponentPosterior:
+def shrink(obs: Evidence, n_firms: int, config: StandingConfig) -> ComponentPosterior:
     """Normal-normal empirical Bayes for one component, with leave-one-firm-out hyperparameters.
 
     Within-firm variance is pooled over firms (one firm's three cases say little about its own
@@ -159,16 +202,13 @@ def shrink(obs: Observations, n_firms: int, config: StandingConfig) -> Component
     weaken the shrinkage and widen its interval), and a firm could come out riskier for doing
     better. Leaving it out makes every firm's estimate monotone in its own evidence.
     """
-    n = np.bincount(obs.firm_index, minlength=n_firms).astype(np.int64)
-    total = np.bincount(obs.firm_index, weights=obs.values, minlength=n_firms)
+    n, total, ssw = sufficient_statistics(obs, n_firms)
     has = n > 0
     raw_mean = np.full(n_firms, np.nan)
     raw_mean[has] = total[has] / n[has]
     if not has.any():
         nan = np.full(n_firms, np.nan)
         return ComponentPosterior(n, raw_mean, nan, nan, float("nan"), float("nan"), float("nan"))
-    resid = obs.values - raw_mean[obs.firm_index]
-    ssw = np.bincount(obs.firm_index, weights=resid * resid, minlength=n_firms).astype(np.float64)
     dof: IntArray = np.where(has, n - 1, 0).astype(np.int64)
     sigma2, mu, tau2 = _hyper(raw_mean, n, ssw, dof, has, np.zeros(n_firms, dtype=bool), config)
     s2_i, mu_i, tau2_i = _hyper(raw_mean, n, ssw, dof, has, has, config)
@@ -257,7 +297,7 @@ def rank_interval(mean: FloatArray, sd: FloatArray, config: StandingConfig) -> t
 
 def compute_standings(
     firm_ids: Sequence[str],
-    observations: Mapping[str, Observations],
+    observations: Mapping[str, Evidence],
     config: StandingConfig | None = None,
 ) -> Standings:
     """Standing of every firm: components, composite with interval, grade, rank, P(below line).

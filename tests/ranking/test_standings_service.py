@@ -1,0 +1,308 @@
+"""Standings, flags, due process and bulletins through real gRPC servers.
+
+The scoring service runs for real (SQLite and PostgreSQL); panel membership and survey aggregates
+come from stand-in assignment and surveys servers on loopback ports. Scores, locks and ratings go
+through scoring's public API; only the lock time is moved back into the simulated month (the test
+cannot wait a year).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent import futures
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import grpc
+import jsonschema
+import numpy as np
+import pypdf
+import pytest
+from google.protobuf import timestamp_pb2
+from sqlalchemy import update
+
+from dgcp.assignment.v1 import assignment_pb2 as apb
+from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
+from dgcp.scoring.v1 import scoring_pb2 as spb
+from dgcp.scoring.v1 import scoring_pb2_grpc as spb_grpc
+from dgcp.scoring.v1 import standings_pb2 as pb
+from dgcp.scoring.v1 import standings_pb2_grpc as pb_grpc
+from dgcp.surveys.v1 import surveys_pb2 as vpb
+from dgcp.surveys.v1 import surveys_pb2_grpc as vpb_grpc
+from runtime.db import transaction
+from services.scoring.app import APP
+from services.scoring.bulletin.render import bulletin_schema
+from services.scoring.models import cases
+from services.scoring.rubrics import EVALUATION_STANDARD
+from services.scoring.standings_models import bulletin_files
+from tests.support import Running, error_of, md, running
+
+AUTH = md("authority")
+AGENCY = "reviewAgencies/00000000-0000-7000-8000-0000000000a1"
+
+
+@dataclass
+class FakeAssignment(apb_grpc.AssignmentServiceServicer):
+    panels: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # case -> (consultancy, panel)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def CheckPanelMembership(
+        self, request: apb.CheckPanelMembershipRequest, context: grpc.ServicerContext
+    ) -> apb.PanelMembership:
+        consultancy, panel = self.panels[request.case]
+        return apb.PanelMembership(
+            case=request.case,
+            expert=request.expert,
+            member=request.expert in panel,
+            stage=apb.CASE_STAGE_EVALUATION,
+            track=apb.CASE_TRACK_STANDARD,
+            consultancy=consultancy,
+            review_agency=AGENCY,
+            panel=panel,
+        )
+
+
+@dataclass
+class FakeSurveys(vpb_grpc.SurveysServiceServicer):
+    """Monthly service-quality aggregates per consultancy (0-100), as the surveys service publishes."""
+
+    by_month: dict[str, list[vpb.PartyAggregate]] = field(default_factory=dict)
+
+    def ListPartyAggregates(
+        self, request: vpb.ListPartyAggregatesRequest, context: grpc.ServicerContext
+    ) -> vpb.ListPartyAggregatesResponse:
+        rows = [
+            a for a in self.by_month.get(request.period, []) if a.rated_party_kind == request.rated_party_kind
+        ]
+        return vpb.ListPartyAggregatesResponse(party_aggregates=rows)
+
+    def add(self, party: str, period: str, mean: float, n: int = 4, half_width: float = 8.0) -> None:
+        self.by_month.setdefault(period, []).append(
+            vpb.PartyAggregate(
+                rated_party=party,
+                rated_party_kind=vpb.RATED_PARTY_KIND_CONSULTANCY,
+                period=period,
+                n=n,
+                service_quality_score=vpb.Estimate(
+                    mean=mean, lower=mean - half_width, upper=mean + half_width, n=n
+                ),
+            )
+        )
+
+
+def _serve(add: object, servicer: object) -> tuple[grpc.Server, str]:
+    server = grpc.server(futures.ThreadPoolExecutor(4))
+    add(servicer, server)  # type: ignore[operator]
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return server, f"127.0.0.1:{port}"
+
+
+@dataclass
+class Stack:
+    svc: Running
+    assignment: FakeAssignment
+    surveys: FakeSurveys
+    standings: pb_grpc.StandingsServiceStub
+    scoring: spb_grpc.ScoringServiceStub
+    public: pb_grpc.StandingsServiceStub
+
+
+@pytest.fixture
+def stack(db_url_factory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    fake_a, fake_s = FakeAssignment(), FakeSurveys()
+    a_server, a_addr = _serve(apb_grpc.add_AssignmentServiceServicer_to_server, fake_a)
+    s_server, s_addr = _serve(vpb_grpc.add_SurveysServiceServicer_to_server, fake_s)
+    url, schema = db_url_factory("scoring")
+    try:
+        with running(
+            APP, database_url=url, schema=schema, peers={"assignment": a_addr, "surveys": s_addr}
+        ) as svc:
+            ch = svc.channel()
+            yield Stack(
+                svc,
+                fake_a,
+                fake_s,
+                pb_grpc.StandingsServiceStub(ch),
+                spb_grpc.ScoringServiceStub(ch),
+                pb_grpc.StandingsServiceStub(svc.channel()),
+            )
+    finally:
+        a_server.stop(0)
+        s_server.stop(0)
+
+
+def score_items(total: float) -> list[spb.CriterionScore]:
+    """Criterion points adding up to ``total`` (half points), deductions commented."""
+    deduct = round((100.0 - total) * 2) / 2
+    out = []
+    for c in EVALUATION_STANDARD.criteria:
+        minus = min(deduct, c.max_points)
+        deduct -= minus
+        out.append(
+            spb.CriterionScore(
+                criterion_id=c.id, points=c.max_points - minus, comment="不足" if minus else ""
+            )
+        )
+    return out
+
+
+def run_case(st: Stack, consultancy: str, totals: list[float], lock_time: datetime, rating: int) -> str:
+    """A case scored by its panel, locked, the consultancy rated by one expert; lock time backdated."""
+    case = f"cases/{uuid.uuid4()}"
+    panel = [f"experts/{uuid.uuid4()}" for _ in totals]
+    st.assignment.panels[case] = (consultancy, panel)
+    for expert, total in zip(panel, totals, strict=True):
+        st.scoring.SubmitScore(
+            spb.SubmitScoreRequest(case=case, items=score_items(total)),
+            metadata=md("reviewer", subject=expert),
+        )
+    st.scoring.LockPanel(spb.LockPanelRequest(case=case), metadata=AUTH)
+    st.scoring.SubmitRating(
+        spb.SubmitRatingRequest(case=case, items={"technical_capability": rating, "service_quality": rating}),
+        metadata=md("reviewer", subject=panel[0]),
+    )
+    with transaction(st.svc.ctx.engine) as session:
+        session.execute(update(cases).where(cases.c.name == case).values(lock_time=lock_time))
+    return case
+
+
+def _ts(value: datetime) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
+    st = stack
+    when = datetime(2026, 10, 15, 4, tzinfo=UTC)
+    good = [f"consultancies/{uuid.uuid4()}" for _ in range(6)]
+    bad, thin = f"consultancies/{uuid.uuid4()}", f"consultancies/{uuid.uuid4()}"
+    rng = np.random.default_rng(3)
+    for i, firm in enumerate(good):
+        for _ in range(4):
+            base = 80 + 2 * i + rng.normal(0, 2)
+            run_case(st, firm, [base + 1, base - 1], when, rating=4)
+        st.surveys.add(firm, "2026-10", 85.0)
+    for _ in range(5):
+        run_case(st, bad, [56 + rng.normal(0, 2), 58 + rng.normal(0, 2)], when, rating=2)
+    st.surveys.add(bad, "2026-10", 60.0)
+    for _ in range(2):
+        run_case(st, thin, [50.0, 52.0], when, rating=2)
+
+    computed = st.standings.ComputeStandings(pb.ComputeStandingsRequest(period="2026-10"), metadata=AUTH)
+    assert (computed.consultancies, computed.window_months) == (8, 12)
+    assert "satisfaction" in computed.components and "report_quality" in computed.components
+    listed = st.standings.ListStandings(pb.ListStandingsRequest(period="2026-10", page_size=5), metadata=AUTH)
+    rest = st.standings.ListStandings(
+        pb.ListStandingsRequest(period="2026-10", page_size=5, page_token=listed.next_page_token),
+        metadata=AUTH,
+    )
+    ranked = list(listed.standings) + list(rest.standings)
+    assert [s.rank for s in ranked] == sorted(s.rank for s in ranked)
+    assert ranked[-1].entity in (bad, thin)
+    assert all(s.lower <= s.composite <= s.upper for s in ranked)
+
+    scored = st.standings.ScoreFlags(pb.ScoreFlagsRequest(period="2026-10"), metadata=AUTH)
+    assert scored.proposed == 1 and scored.flag_model == ""  # no model yet: the statistical rule decides
+    flags = {
+        f.consultancy: f
+        for f in st.standings.ListFlags(pb.ListFlagsRequest(period="2026-10"), metadata=AUTH).flags
+    }
+    assert (
+        flags[bad].level == pb.FLAG_LEVEL_PROPOSE_NOTICE
+        and flags[bad].notice_state == pb.NOTICE_STATE_PROPOSED
+    )
+    assert flags[thin].level == pb.FLAG_LEVEL_WATCH  # two reports: never a notice
+    assert "合格线" in flags[bad].reasons[0].zh and "pass line" in flags[bad].reasons[0].en
+    own = st.standings.ListFlags(pb.ListFlagsRequest(period="2026-10"), metadata=md("consultancy", org=bad))
+    assert [f.consultancy for f in own.flags] == [bad]
+    err = error_of(
+        st.standings.ListFlags,
+        pb.ListFlagsRequest(period="2026-10", consultancy=bad),
+        metadata=md("consultancy", org=good[0]),
+    )
+    assert err.reason == "NOT_YOUR_FLAG"
+
+    name = flags[bad].name
+    err = error_of(
+        st.standings.ApproveNotice, pb.ApproveNoticeRequest(name=name, reason="核查属实"), metadata=AUTH
+    )
+    assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "STATEMENT_WINDOW_OPEN")
+    err = error_of(
+        st.standings.FileStatement,
+        pb.FileStatementRequest(name=name, statement="不是我们"),
+        metadata=md("consultancy", org=good[0]),
+    )
+    assert err.reason == "NOT_YOUR_FLAG"
+    answered = st.standings.FileStatement(
+        pb.FileStatementRequest(name=name, statement="我司已整改相关报告。"),
+        metadata=md("consultancy", org=bad),
+    )
+    assert answered.statement and answered.HasField("statement_deadline")
+    approved = st.standings.ApproveNotice(
+        pb.ApproveNoticeRequest(name=name, reason="经抽查核实，报告质量低于合格线。"), metadata=AUTH
+    )
+    assert approved.notice_state == pb.NOTICE_STATE_APPROVED and approved.decided_by
+
+    v1 = st.standings.PublishBulletin(pb.PublishBulletinRequest(period="2026-10"), metadata=AUTH)
+    assert (v1.version, v1.notices, len(v1.sha256)) == (1, 1, 64)
+    assert {f.file for f in v1.files} >= {
+        "bulletin.zh-CN.pdf",
+        "bulletin.en.html",
+        "consultancies.csv",
+        "bulletin.json",
+    }
+
+    def file(bulletin: str, name: str) -> bytes:
+        got = st.public.GetBulletinFile(pb.GetBulletinFileRequest(bulletin=bulletin, file=name))  # anonymous
+        return got.content
+
+    pdf = pypdf.PdfReader(io.BytesIO(file(v1.name, "bulletin.zh-CN.pdf")))
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "东莞市清洁生产审核技术服务质量月度通报（2026-10）" in text and bad in text.replace("\n", "")
+    assert file(v1.name, "consultancies.csv").startswith(b"\xef\xbb\xbf")
+    jsonschema.validate(json.loads(file(v1.name, "bulletin.json")), bulletin_schema())
+    assert st.public.VerifyBulletin(pb.VerifyBulletinRequest(name=v1.name)).ok
+
+    err = error_of(st.standings.PublishBulletin, pb.PublishBulletinRequest(period="2026-10"), metadata=AUTH)
+    assert err.reason == "BULLETIN_ALREADY_PUBLISHED"
+    v2 = st.standings.PublishBulletin(
+        pb.PublishBulletinRequest(period="2026-10", replaces=v1.name, correction_note="补充单位陈述"),
+        metadata=AUTH,
+    )
+    assert (v2.version, v2.replaces) == (2, v1.name) and v2.sha256 != v1.sha256
+    listed_b = st.public.ListBulletins(pb.ListBulletinsRequest(period="2026-10"))
+    assert [b.version for b in listed_b.bulletins] == [2, 1]
+
+    bulletin_id = uuid.UUID(v1.name.split("/")[1])
+    with transaction(st.svc.ctx.engine) as session:
+        session.execute(
+            update(bulletin_files)
+            .where(bulletin_files.c.bulletin_id == bulletin_id, bulletin_files.c.file == "consultancies.csv")
+            .values(content=b"\xef\xbb\xbfforged")
+        )
+    verdict = st.public.VerifyBulletin(pb.VerifyBulletinRequest(name=v1.name))
+    assert not verdict.ok and any("consultancies.csv" in p for p in verdict.problems)
+
+
+def test_inputs_are_checked(stack: Stack) -> None:
+    st = stack
+    err = error_of(st.standings.ComputeStandings, pb.ComputeStandingsRequest(period="2026-13"), metadata=AUTH)
+    assert (err.code, err.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PERIOD")
+    err = error_of(st.standings.ScoreFlags, pb.ScoreFlagsRequest(period="2026-09"), metadata=AUTH)
+    assert err.reason == "STANDINGS_NOT_COMPUTED"
+    err = error_of(st.standings.TrainFlagModel, pb.TrainFlagModelRequest(), metadata=AUTH)
+    assert err.reason == "INSUFFICIENT_LABELS"
+    err = error_of(st.standings.ComputeStandings, pb.ComputeStandingsRequest(period="2026-10"))
+    assert err.code == grpc.StatusCode.UNAUTHENTICATED
+    err = error_of(
+        st.standings.RecordDetermination,
+        pb.RecordDeterminationRequest(determination=pb.Determination(consultancy="x")),
+        metadata=AUTH,
+    )
+    assert {v.field for v in err.violations} >= {"determination.consultancy", "determination.kind"}
