@@ -436,18 +436,18 @@ def submit(
     if cast(CursorResult[Any], session.execute(claim)).rowcount != 1:
         raise FailedPrecondition("INVITATION_USED", "this survey has already been answered")
     digest = pattern_digest(content, clean)
-    twins = list(
-        session.exec(
-            select(ResponseRow).where(
-                ResponseRow.rated_party == row.rated_party,
-                ResponseRow.pattern_sha256 == digest,
-                ResponseRow.enterprise != row.enterprise,
-            )
-        )
+    twin = (
+        col(ResponseRow.rated_party) == row.rated_party,
+        col(ResponseRow.pattern_sha256) == digest,
+        col(ResponseRow.enterprise) != row.enterprise,
     )
-    for twin in twins:
-        twin.duplicate_pattern = True
-        session.add(twin)
+    duplicate = session.exec(select(ResponseRow.id).where(*twin).limit(1)).first() is not None
+    if duplicate:  # mark the earlier twins too, in one statement (identical all-5 answers are common)
+        session.execute(
+            update(ResponseRow)
+            .where(*twin, col(ResponseRow.duplicate_pattern).is_(False))
+            .values(duplicate_pattern=True)
+        )
     seconds = (now - aware(row.open_time)).total_seconds() if row.open_time else 0.0
     response = ResponseRow(
         invitation_id=row.id,
@@ -459,7 +459,7 @@ def submit(
         completion_seconds=seconds,
         straight_lining=straight_lining(content, clean, min_items=policy.straight_line_min_items),
         too_fast=seconds < policy.too_fast_seconds,
-        duplicate_pattern=bool(twins),
+        duplicate_pattern=duplicate,
         submit_time=now,
     )
     session.add(response)
