@@ -448,6 +448,7 @@ def submit(
             .where(*twin, col(ResponseRow.duplicate_pattern).is_(False))
             .values(duplicate_pattern=True)
         )
+    # A form submitted without being opened counts as completed instantly (a script, not a person).
     seconds = (now - aware(row.open_time)).total_seconds() if row.open_time else 0.0
     response = ResponseRow(
         invitation_id=row.id,
