@@ -243,7 +243,8 @@ def main() -> None:
         scoring.start()
         procs.append(scoring)
         found.update([ports.get(timeout=120)])
-        run(args, world, secret, found, auth, EVALUATION_STANDARD)
+        pids = {"echo": procs[0].pid or 0, "scoring": scoring.pid or 0}
+        run(args, world, secret, found, pids, auth, EVALUATION_STANDARD)
     finally:
         for p in procs:
             p.terminate()
@@ -251,7 +252,23 @@ def main() -> None:
         drop()
 
 
-def run(args: Any, world: World, secret: str, ports: dict[str, int], auth: Any, rubric: Any) -> None:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc), to compare work per call across runs."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pid: int, run_calls: Callable[[], Result]) -> tuple[Result, float]:
+    """A phase's result and the server's CPU milliseconds per call during it."""
+    before = cpu_seconds(pid)
+    result = run_calls()
+    return result, (cpu_seconds(pid) - before) * 1000 / result.calls
+
+
+def run(
+    args: Any, world: World, secret: str, ports: dict[str, int], pids: dict[str, int], auth: Any, rubric: Any
+) -> None:
     from dgcp.scoring.v1 import scoring_pb2 as pb
     from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
 
@@ -282,16 +299,20 @@ def run(args: Any, world: World, secret: str, ports: dict[str, int], auth: Any, 
         return lambda: stub.SubmitScore.future(req, metadata=tokens[expert], timeout=30)
 
     drive([echo_call] * 500, args.in_flight)  # warm up channels and threads
-    echo_result = drive([echo_call] * args.requests, args.in_flight)
+    echo_result, echo_cpu = measured(pids["echo"], lambda: drive([echo_call] * args.requests, args.in_flight))
     first = drive([submit_call(c, e, 1) for c, e in pairs], args.in_flight)
     revisions = [submit_call(*pairs[i % len(pairs)], 2 + (i // len(pairs)) % 5) for i in range(args.requests)]
-    steady = drive(revisions, args.in_flight)
+    steady, steady_cpu = measured(pids["scoring"], lambda: drive(revisions, args.in_flight))
     print(f"SubmitScore on PostgreSQL, {args.in_flight} in flight, {args.workers} server threads, 2 cores")
     print(echo_result.line("raw grpcio echo"))
     print(first.line("SubmitScore, first (membership RPC)"))
     print(steady.line("SubmitScore, revisions (steady)"))
     ratio, ratio_first = steady.rate / echo_result.rate, first.rate / echo_result.rate
     print(f"ratio revisions / echo: {ratio:.2f}   first / echo: {ratio_first:.2f}")
+    print(
+        f"server CPU per call: echo {echo_cpu:.2f} ms, SubmitScore {steady_cpu:.2f} ms "
+        f"(PostgreSQL backends not included); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     echo_channel.close()
     scoring_channel.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import grpc
+import psycopg
 
 from dgcp.scoring.v1 import scoring_pb2 as pb
 from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
@@ -529,28 +531,37 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             method="SubmitScore",
             request_hash=request_hash(request),
         )
+        raw = self.engine.raw_connection()  # pool checkout (with its pre-ping)
         try:
-            with self.engine.begin() as conn:
-                done = store.submit_open_score(
-                    session=conn,
-                    facts=facts,
-                    expert=expert,
-                    rubric_version=current.name,
-                    checked=checked,
-                    now=utcnow(),
-                    key=key,
-                )
-                if done.lock_time is not None:
-                    raise _locked(facts.name)
-                if done.written is None:
-                    raise _TakeGeneralPath
-                answer = written_to_proto(done.written)
-                store.store_idempotent_response(
-                    session=conn, key=key, response=answer.SerializeToString(deterministic=True)
-                )
-                return answer
-        except _TakeGeneralPath:
+            cursor = raw.cursor()
+            done = store.submit_keyed_pg(
+                cursor=cursor,
+                facts=facts,
+                expert=expert,
+                rubric_version=current.name,
+                checked=checked,
+                now=utcnow(),
+                key=key,
+            )
+            if done.lock_time is not None:
+                raw.rollback()
+                raise _locked(facts.name)
+            if done.written is None:
+                raw.rollback()
+                return None
+            answer = written_to_proto(done.written)
+            store.store_response_pg(
+                cursor=cursor, key=key, response=answer.SerializeToString(deterministic=True)
+            )
+            raw.commit()
+            return answer
+        except psycopg.Error:
+            # The general path retries through SQLAlchemy, which maps outages to UNAVAILABLE.
+            with contextlib.suppress(psycopg.Error):
+                raw.rollback()
             return None
+        finally:
+            raw.close()
 
     def _revise_on_own_rubric(
         self, session: Any, existing: Any, request: Any, now: datetime
@@ -938,10 +949,6 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             failed_count=view.n_failed,
             passed_count=view.n_passed,
         )
-
-
-class _TakeGeneralPath(Exception):
-    """Roll the fast path back and let the general path decide."""
 
 
 def idempotency_key(subject: str, method: str, request_id: str) -> str:

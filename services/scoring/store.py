@@ -11,13 +11,14 @@ appended.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import LargeBinary, and_, bindparam, func, select, text, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -324,7 +325,12 @@ FROM (SELECT 1) AS one LEFT JOIN c ON true LEFT JOIN s ON true
 """
 
 _PG_SUBMIT = text("WITH" + _PG_WORK.format(source="", fresh="true"))
-_PG_SUBMIT_KEYED = text("WITH" + _PG_KEY + _PG_WORK.format(source="FROM k", fresh="EXISTS (SELECT 1 FROM k)"))
+# The same statement for a psycopg cursor: ``:name`` placeholders become ``%(name)s``.
+_PG_SUBMIT_KEYED_DRIVER = re.sub(
+    r"(?<![:\w]):(\w+)",
+    r"%(\1)s",
+    "WITH" + _PG_KEY + _PG_WORK.format(source="FROM k", fresh="EXISTS (SELECT 1 FROM k)"),
+)
 
 
 @dataclass(frozen=True)
@@ -353,13 +359,11 @@ def submit_open_score(
     rubric_version: str,
     checked: Checked,
     now: datetime,
-    key: IdempotencyKey | None = None,
 ) -> Submitted:
-    """The hot path: upsert the case (taking its row lock), upsert the open score, append history.
+    """Upsert the case (taking its row lock), upsert the open score, append its history.
 
-    On PostgreSQL it is one statement of data-modifying CTEs (one round trip), and with ``key`` it
-    also inserts the idempotency row first, doing nothing at all when the key is taken. Elsewhere
-    the same steps run in turn (``key`` is then the caller's business: runtime.idempotency).
+    On PostgreSQL this is one statement of data-modifying CTEs (one round trip); elsewhere the
+    same steps run in turn.
     """
     if _dialect(session) != "postgresql":
         lock_time = ensure_case(session=session, facts=facts, now=now)
@@ -374,8 +378,46 @@ def submit_open_score(
             now=now,
         )
         return Submitted(True, None, written)
+    params = _submit_params(facts, expert, rubric_version, checked, now)
+    row = session.execute(_PG_SUBMIT, params).one()
+    return _submitted(tuple(row), facts, expert, rubric_version, checked, now)
+
+
+def submit_keyed_pg(
+    *,
+    cursor: Any,
+    facts: CaseFacts,
+    expert: str,
+    rubric_version: str,
+    checked: Checked,
+    now: datetime,
+    key: IdempotencyKey,
+) -> Submitted:
+    """The PostgreSQL hot path on a psycopg cursor: idempotency row, case, score and history.
+
+    The idempotency row goes in first and everything else hangs off it, so a taken key writes
+    nothing (``fresh`` False). A driver cursor skips SQLAlchemy's per-statement work, which on
+    this path cost as much as the database round trip itself.
+    """
+    params = _submit_params(facts, expert, rubric_version, checked, now)
+    params.update(key=key.key, method=key.method, request_hash=key.request_hash)
+    cursor.execute(_PG_SUBMIT_KEYED_DRIVER, params)
+    return _submitted(tuple(cursor.fetchone()), facts, expert, rubric_version, checked, now)
+
+
+def store_response_pg(*, cursor: Any, key: IdempotencyKey, response: bytes) -> None:
+    """Record the first answer under the runtime's idempotency row (same transaction)."""
+    cursor.execute(
+        "UPDATE idempotency_keys SET response = %(response)s WHERE key = %(key)s",
+        {"key": key.key, "response": response},
+    )
+
+
+def _submit_params(
+    facts: CaseFacts, expert: str, rubric_version: str, checked: Checked, now: datetime
+) -> dict[str, Any]:
     items, vetoes = _items_json(checked)
-    params = {
+    return {
         "case_name": facts.name,
         "stage": facts.stage,
         "track": facts.track,
@@ -393,36 +435,31 @@ def submit_open_score(
         "vetoed": checked.vetoed,
         "grade": checked.grade,
     }
-    if key is not None:
-        params.update(key=key.key, method=key.method, request_hash=key.request_hash)
-    row = session.execute(_PG_SUBMIT if key is None else _PG_SUBMIT_KEYED, params).one()
-    if not row.fresh or row.lock_time is not None or row.id is None:
-        return Submitted(bool(row.fresh), row.lock_time, None)
-    return Submitted(
-        True,
-        None,
-        WrittenScore(
-            id=row.id,
-            case_name=facts.name,
-            expert=expert,
-            rubric_version=rubric_version,
-            checked=checked,
-            revision=row.revision,
-            locked=False,
-            create_time=row.create_time,
-            update_time=now,
-        ),
+
+
+def _submitted(
+    row: tuple[Any, ...],
+    facts: CaseFacts,
+    expert: str,
+    rubric_version: str,
+    checked: Checked,
+    now: datetime,
+) -> Submitted:
+    fresh, lock_time, score_id, revision, create_time = row
+    if not fresh or lock_time is not None or score_id is None:
+        return Submitted(bool(fresh), lock_time, None)
+    written = WrittenScore(
+        id=score_id,
+        case_name=facts.name,
+        expert=expert,
+        rubric_version=rubric_version,
+        checked=checked,
+        revision=revision,
+        locked=False,
+        create_time=create_time,
+        update_time=now,
     )
-
-
-_STORE_RESPONSE = text("UPDATE idempotency_keys SET response = :response WHERE key = :key").bindparams(
-    bindparam("response", type_=LargeBinary)
-)
-
-
-def store_idempotent_response(*, session: Any, key: IdempotencyKey, response: bytes) -> None:
-    """Record the first answer under the runtime's idempotency row (same transaction)."""
-    session.execute(_STORE_RESPONSE, {"key": key.key, "response": response})
+    return Submitted(True, None, written)
 
 
 def append_revision(
