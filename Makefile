@@ -31,7 +31,17 @@ $(CHECKOV): $(TOOLS_REQ)
 	  cp $(TOOLS_REQ) .venv-tools/requirements.installed; \
 	else echo "checkov: install failed; tests/deploy will retry and say why"; fi
 
-tools: $(BUF) $(CHECKOV)
+# Debian's chromium drives the gateway's browser tests (Playwright attaches to it; no browser
+# download); a CJK font so that screenshots of the Chinese pages show text.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null; \
+	  else echo "chromium: not installed and not root; run: sudo apt-get install chromium fonts-wqy-microhei"; fi; }
+
+tools: $(BUF) $(CHECKOV) $(CHROMIUM)
 
 run: $(STAMP)
 	$(BIN)/python -m scripts.run $(ARGS)
