@@ -12,7 +12,7 @@ from dgcp.assignment.v1 import assignment_pb2 as pb
 from dgcp.assignment.v1 import assignment_pb2_grpc as pb_grpc
 from runtime.auth import AccessTable, Role, current_caller
 from runtime.db import transaction
-from runtime.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied
+from runtime.errors import FieldViolation, InvalidArgument, PermissionDenied
 from runtime.idempotency import Idempotency
 from runtime.resources import (
     decode_page_token,
@@ -23,6 +23,7 @@ from runtime.resources import (
 )
 from runtime.server import ServiceContext
 from services.assignment import store
+from services.assignment.lot_api import LotHandlers
 from services.assignment.models import idempotency_keys
 from services.assignment.registry import (
     CONSULTANCIES,
@@ -52,6 +53,23 @@ ACCESS: AccessTable = {
     "ListExperts": frozenset({A, S}),
     "UpdateExpert": frozenset({A}),
     "CheckPanelMembership": frozenset({A, S}),
+    # lots, cases, avoidance, draws (a reviewer acts only for herself: see lot_api)
+    "CreateLot": frozenset({A}),
+    "GetLot": frozenset({A, S}),
+    "ListLots": frozenset({A, S}),
+    "TransitionLot": frozenset({A}),
+    "CreateCase": frozenset({A}),
+    "GetCase": frozenset({A, S}),
+    "ListCases": frozenset({A, S}),
+    "CreateExpertRelation": frozenset({A}),
+    "ListExpertRelations": frozenset({A, R}),
+    "CreateUnavailability": frozenset({A, R}),
+    "ListConflicts": frozenset({A}),
+    "DrawPanels": frozenset({A}),
+    "GetDraw": frozenset({A, S}),
+    "ReplayDraw": frozenset({A, S}),
+    "RecuseExpert": frozenset({A, R}),
+    "ListPanelSeats": frozenset({A, S, R}),
 }
 
 
@@ -124,8 +142,9 @@ class Registry:
         )
 
 
-class AssignmentServicer(pb_grpc.AssignmentServiceServicer):
+class AssignmentServicer(LotHandlers, pb_grpc.AssignmentServiceServicer):
     def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
         self.enterprises = Registry(ctx, ENTERPRISES)
         self.consultancies = Registry(ctx, CONSULTANCIES)
         self.agencies = Registry(ctx, REVIEW_AGENCIES)
@@ -218,12 +237,6 @@ class AssignmentServicer(pb_grpc.AssignmentServiceServicer):
 
     def UpdateExpert(self, request: pb.UpdateExpertRequest, context: grpc.ServicerContext) -> pb.Expert:
         return self.experts.update(request, "UpdateExpert")
-
-    def CheckPanelMembership(
-        self, request: pb.CheckPanelMembershipRequest, context: grpc.ServicerContext
-    ) -> pb.PanelMembership:
-        # Placeholder until lots, cases and panels exist here: no case is known yet.
-        raise NotFound("CASE_NOT_FOUND", f"{request.case} does not exist", metadata={"case": request.case})
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:

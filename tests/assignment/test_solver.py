@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from typing import Any
 
 import numpy as np
 import pytest
@@ -157,7 +158,7 @@ def test_floor_model_matches_exact_floor_optimum(inst: Instance, tau: float) -> 
     assert np.all(result.panel_fit >= tau * best - 1e-6)
 
 
-def _fields(inst: Instance) -> dict[str, object]:
+def _fields(inst: Instance) -> dict[str, Any]:
     return {
         "n_cases": inst.n_cases,
         "n_experts": inst.n_experts,
@@ -220,7 +221,7 @@ def test_input_order_does_not_change_the_draw() -> None:
     fields = _fields(inst)
     for name in ("pair_case", "pair_expert", "fit", "specialist", "prob_cap"):
         fields[name] = np.asarray(fields[name])[perm]
-    shuffled = Instance.build(**fields)  # type: ignore[arg-type]
+    shuffled = Instance.build(**fields)
     assert shuffled.digest() == inst.digest()
     assert draw(shuffled, 4).digest(shuffled) == draw(inst, 4).digest(inst)
 

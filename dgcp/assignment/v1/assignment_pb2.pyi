@@ -34,6 +34,22 @@ class CaseTrack(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CASE_TRACK_UNSPECIFIED: _ClassVar[CaseTrack]
     CASE_TRACK_STANDARD: _ClassVar[CaseTrack]
     CASE_TRACK_FAST: _ClassVar[CaseTrack]
+
+class LotStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LOT_STATUS_UNSPECIFIED: _ClassVar[LotStatus]
+    LOT_STATUS_DRAFT: _ClassVar[LotStatus]
+    LOT_STATUS_ASSIGNED: _ClassVar[LotStatus]
+    LOT_STATUS_REVIEWING: _ClassVar[LotStatus]
+    LOT_STATUS_CLOSED: _ClassVar[LotStatus]
+
+class RelationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RELATION_KIND_UNSPECIFIED: _ClassVar[RelationKind]
+    RELATION_KIND_EMPLOYMENT: _ClassVar[RelationKind]
+    RELATION_KIND_CONTRACT: _ClassVar[RelationKind]
+    RELATION_KIND_SHAREHOLDING: _ClassVar[RelationKind]
+    RELATION_KIND_FAMILY: _ClassVar[RelationKind]
 AUDIT_CATEGORY_UNSPECIFIED: AuditCategory
 AUDIT_CATEGORY_DOUBLE_EXCESS: AuditCategory
 AUDIT_CATEGORY_DOUBLE_HAZARD: AuditCategory
@@ -46,6 +62,16 @@ CASE_STAGE_ACCEPTANCE: CaseStage
 CASE_TRACK_UNSPECIFIED: CaseTrack
 CASE_TRACK_STANDARD: CaseTrack
 CASE_TRACK_FAST: CaseTrack
+LOT_STATUS_UNSPECIFIED: LotStatus
+LOT_STATUS_DRAFT: LotStatus
+LOT_STATUS_ASSIGNED: LotStatus
+LOT_STATUS_REVIEWING: LotStatus
+LOT_STATUS_CLOSED: LotStatus
+RELATION_KIND_UNSPECIFIED: RelationKind
+RELATION_KIND_EMPLOYMENT: RelationKind
+RELATION_KIND_CONTRACT: RelationKind
+RELATION_KIND_SHAREHOLDING: RelationKind
+RELATION_KIND_FAMILY: RelationKind
 
 class Enterprise(_message.Message):
     __slots__ = ("name", "credit_code", "display_name", "town", "industry_code", "audit_category", "create_time", "update_time")
@@ -326,3 +352,407 @@ class PanelMembership(_message.Message):
     review_agency: str
     panel: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., member: _Optional[bool] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ..., consultancy: _Optional[str] = ..., review_agency: _Optional[str] = ..., panel: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PanelRules(_message.Message):
+    __slots__ = ("panel_size", "specialist_minimum", "max_cases_per_lot", "max_cases_per_month", "probability_cap", "rotation_window_months", "rotation_limit", "rotation_penalty", "floor_fraction", "specialty_fit")
+    PANEL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SPECIALIST_MINIMUM_FIELD_NUMBER: _ClassVar[int]
+    MAX_CASES_PER_LOT_FIELD_NUMBER: _ClassVar[int]
+    MAX_CASES_PER_MONTH_FIELD_NUMBER: _ClassVar[int]
+    PROBABILITY_CAP_FIELD_NUMBER: _ClassVar[int]
+    ROTATION_WINDOW_MONTHS_FIELD_NUMBER: _ClassVar[int]
+    ROTATION_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    ROTATION_PENALTY_FIELD_NUMBER: _ClassVar[int]
+    FLOOR_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    SPECIALTY_FIT_FIELD_NUMBER: _ClassVar[int]
+    panel_size: int
+    specialist_minimum: int
+    max_cases_per_lot: int
+    max_cases_per_month: int
+    probability_cap: float
+    rotation_window_months: int
+    rotation_limit: int
+    rotation_penalty: float
+    floor_fraction: float
+    specialty_fit: float
+    def __init__(self, panel_size: _Optional[int] = ..., specialist_minimum: _Optional[int] = ..., max_cases_per_lot: _Optional[int] = ..., max_cases_per_month: _Optional[int] = ..., probability_cap: _Optional[float] = ..., rotation_window_months: _Optional[int] = ..., rotation_limit: _Optional[int] = ..., rotation_penalty: _Optional[float] = ..., floor_fraction: _Optional[float] = ..., specialty_fit: _Optional[float] = ...) -> None: ...
+
+class Lot(_message.Message):
+    __slots__ = ("name", "year", "batch", "lot_number", "review_agency", "standard_rules", "fast_rules", "status", "draw", "create_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    BATCH_FIELD_NUMBER: _ClassVar[int]
+    LOT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_AGENCY_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_RULES_FIELD_NUMBER: _ClassVar[int]
+    FAST_RULES_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DRAW_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    year: int
+    batch: int
+    lot_number: int
+    review_agency: str
+    standard_rules: PanelRules
+    fast_rules: PanelRules
+    status: LotStatus
+    draw: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., year: _Optional[int] = ..., batch: _Optional[int] = ..., lot_number: _Optional[int] = ..., review_agency: _Optional[str] = ..., standard_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., fast_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., status: _Optional[_Union[LotStatus, str]] = ..., draw: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Case(_message.Message):
+    __slots__ = ("name", "lot", "enterprise", "consultancy", "stage", "track", "industry_code", "panel", "create_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
+    CONSULTANCY_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    TRACK_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    PANEL_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    lot: str
+    enterprise: str
+    consultancy: str
+    stage: CaseStage
+    track: CaseTrack
+    industry_code: str
+    panel: _containers.RepeatedScalarFieldContainer[str]
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., lot: _Optional[str] = ..., enterprise: _Optional[str] = ..., consultancy: _Optional[str] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ..., industry_code: _Optional[str] = ..., panel: _Optional[_Iterable[str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ExpertRelation(_message.Message):
+    __slots__ = ("name", "kind", "organization", "end_date")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    kind: RelationKind
+    organization: str
+    end_date: str
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[RelationKind, str]] = ..., organization: _Optional[str] = ..., end_date: _Optional[str] = ...) -> None: ...
+
+class Unavailability(_message.Message):
+    __slots__ = ("name", "start_date", "end_date", "reason")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    start_date: str
+    end_date: str
+    reason: str
+    def __init__(self, name: _Optional[str] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class Conflict(_message.Message):
+    __slots__ = ("expert", "case", "reason", "organization")
+    EXPERT_FIELD_NUMBER: _ClassVar[int]
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    expert: str
+    case: str
+    reason: str
+    organization: str
+    def __init__(self, expert: _Optional[str] = ..., case: _Optional[str] = ..., reason: _Optional[str] = ..., organization: _Optional[str] = ...) -> None: ...
+
+class Marginal(_message.Message):
+    __slots__ = ("case", "expert", "probability")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    EXPERT_FIELD_NUMBER: _ClassVar[int]
+    PROBABILITY_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    expert: str
+    probability: float
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., probability: _Optional[float] = ...) -> None: ...
+
+class SeatRepair(_message.Message):
+    __slots__ = ("case", "removed_expert", "added_expert")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_EXPERT_FIELD_NUMBER: _ClassVar[int]
+    ADDED_EXPERT_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    removed_expert: str
+    added_expert: str
+    def __init__(self, case: _Optional[str] = ..., removed_expert: _Optional[str] = ..., added_expert: _Optional[str] = ...) -> None: ...
+
+class Draw(_message.Message):
+    __slots__ = ("name", "lot", "seed", "seed_supplied", "inputs_sha256", "result_sha256", "rules_json", "solver_versions", "expected_objective", "realised_objective", "weakest_panel_fit", "weakest_case", "marginals", "repairs", "inputs_json", "amendments", "create_time")
+    class SolverVersionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    SEED_SUPPLIED_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_SHA256_FIELD_NUMBER: _ClassVar[int]
+    RESULT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    SOLVER_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    REALISED_OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    WEAKEST_PANEL_FIT_FIELD_NUMBER: _ClassVar[int]
+    WEAKEST_CASE_FIELD_NUMBER: _ClassVar[int]
+    MARGINALS_FIELD_NUMBER: _ClassVar[int]
+    REPAIRS_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    AMENDMENTS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    lot: str
+    seed: str
+    seed_supplied: bool
+    inputs_sha256: str
+    result_sha256: str
+    rules_json: str
+    solver_versions: _containers.ScalarMap[str, str]
+    expected_objective: float
+    realised_objective: float
+    weakest_panel_fit: float
+    weakest_case: str
+    marginals: _containers.RepeatedCompositeFieldContainer[Marginal]
+    repairs: _containers.RepeatedCompositeFieldContainer[SeatRepair]
+    inputs_json: str
+    amendments: _containers.RepeatedCompositeFieldContainer[Amendment]
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., lot: _Optional[str] = ..., seed: _Optional[str] = ..., seed_supplied: _Optional[bool] = ..., inputs_sha256: _Optional[str] = ..., result_sha256: _Optional[str] = ..., rules_json: _Optional[str] = ..., solver_versions: _Optional[_Mapping[str, str]] = ..., expected_objective: _Optional[float] = ..., realised_objective: _Optional[float] = ..., weakest_panel_fit: _Optional[float] = ..., weakest_case: _Optional[str] = ..., marginals: _Optional[_Iterable[_Union[Marginal, _Mapping]]] = ..., repairs: _Optional[_Iterable[_Union[SeatRepair, _Mapping]]] = ..., inputs_json: _Optional[str] = ..., amendments: _Optional[_Iterable[_Union[Amendment, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Amendment(_message.Message):
+    __slots__ = ("name", "case", "removed_expert", "added_expert", "reason", "seed", "inputs_sha256", "result_sha256", "inputs_json", "create_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_EXPERT_FIELD_NUMBER: _ClassVar[int]
+    ADDED_EXPERT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_SHA256_FIELD_NUMBER: _ClassVar[int]
+    RESULT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    case: str
+    removed_expert: str
+    added_expert: str
+    reason: str
+    seed: str
+    inputs_sha256: str
+    result_sha256: str
+    inputs_json: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., case: _Optional[str] = ..., removed_expert: _Optional[str] = ..., added_expert: _Optional[str] = ..., reason: _Optional[str] = ..., seed: _Optional[str] = ..., inputs_sha256: _Optional[str] = ..., result_sha256: _Optional[str] = ..., inputs_json: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PanelSeat(_message.Message):
+    __slots__ = ("case", "expert", "lot", "fit", "active", "from_amendment")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    EXPERT_FIELD_NUMBER: _ClassVar[int]
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    FIT_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    FROM_AMENDMENT_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    expert: str
+    lot: str
+    fit: float
+    active: bool
+    from_amendment: bool
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., lot: _Optional[str] = ..., fit: _Optional[float] = ..., active: _Optional[bool] = ..., from_amendment: _Optional[bool] = ...) -> None: ...
+
+class CreateLotRequest(_message.Message):
+    __slots__ = ("lot", "request_id")
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    lot: Lot
+    request_id: str
+    def __init__(self, lot: _Optional[_Union[Lot, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetLotRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ListLotsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListLotsResponse(_message.Message):
+    __slots__ = ("lots", "next_page_token")
+    LOTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    lots: _containers.RepeatedCompositeFieldContainer[Lot]
+    next_page_token: str
+    def __init__(self, lots: _Optional[_Iterable[_Union[Lot, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class TransitionLotRequest(_message.Message):
+    __slots__ = ("name", "status")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    status: LotStatus
+    def __init__(self, name: _Optional[str] = ..., status: _Optional[_Union[LotStatus, str]] = ...) -> None: ...
+
+class CreateCaseRequest(_message.Message):
+    __slots__ = ("parent", "case", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    case: Case
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., case: _Optional[_Union[Case, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetCaseRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ListCasesRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCasesResponse(_message.Message):
+    __slots__ = ("cases", "next_page_token")
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    cases: _containers.RepeatedCompositeFieldContainer[Case]
+    next_page_token: str
+    def __init__(self, cases: _Optional[_Iterable[_Union[Case, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CreateExpertRelationRequest(_message.Message):
+    __slots__ = ("parent", "relation", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    RELATION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    relation: ExpertRelation
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., relation: _Optional[_Union[ExpertRelation, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListExpertRelationsRequest(_message.Message):
+    __slots__ = ("parent",)
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    def __init__(self, parent: _Optional[str] = ...) -> None: ...
+
+class ListExpertRelationsResponse(_message.Message):
+    __slots__ = ("relations",)
+    RELATIONS_FIELD_NUMBER: _ClassVar[int]
+    relations: _containers.RepeatedCompositeFieldContainer[ExpertRelation]
+    def __init__(self, relations: _Optional[_Iterable[_Union[ExpertRelation, _Mapping]]] = ...) -> None: ...
+
+class CreateUnavailabilityRequest(_message.Message):
+    __slots__ = ("parent", "unavailability", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    UNAVAILABILITY_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    unavailability: Unavailability
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., unavailability: _Optional[_Union[Unavailability, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListConflictsRequest(_message.Message):
+    __slots__ = ("expert", "case")
+    EXPERT_FIELD_NUMBER: _ClassVar[int]
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    expert: str
+    case: str
+    def __init__(self, expert: _Optional[str] = ..., case: _Optional[str] = ...) -> None: ...
+
+class ListConflictsResponse(_message.Message):
+    __slots__ = ("conflicts",)
+    CONFLICTS_FIELD_NUMBER: _ClassVar[int]
+    conflicts: _containers.RepeatedCompositeFieldContainer[Conflict]
+    def __init__(self, conflicts: _Optional[_Iterable[_Union[Conflict, _Mapping]]] = ...) -> None: ...
+
+class DrawPanelsRequest(_message.Message):
+    __slots__ = ("lot", "seed", "request_id")
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    lot: str
+    seed: str
+    request_id: str
+    def __init__(self, lot: _Optional[str] = ..., seed: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetDrawRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ReplayDrawRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ReplayDrawResponse(_message.Message):
+    __slots__ = ("draw", "identical", "recorded_result_sha256", "replayed_result_sha256", "differing_amendments", "solver_versions")
+    class SolverVersionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    DRAW_FIELD_NUMBER: _ClassVar[int]
+    IDENTICAL_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_RESULT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_RESULT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    DIFFERING_AMENDMENTS_FIELD_NUMBER: _ClassVar[int]
+    SOLVER_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    draw: str
+    identical: bool
+    recorded_result_sha256: str
+    replayed_result_sha256: str
+    differing_amendments: _containers.RepeatedScalarFieldContainer[str]
+    solver_versions: _containers.ScalarMap[str, str]
+    def __init__(self, draw: _Optional[str] = ..., identical: _Optional[bool] = ..., recorded_result_sha256: _Optional[str] = ..., replayed_result_sha256: _Optional[str] = ..., differing_amendments: _Optional[_Iterable[str]] = ..., solver_versions: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class RecuseExpertRequest(_message.Message):
+    __slots__ = ("case", "expert", "reason", "request_id")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    EXPERT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    expert: str
+    reason: str
+    request_id: str
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListPanelSeatsRequest(_message.Message):
+    __slots__ = ("lot", "case", "expert", "include_inactive")
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    EXPERT_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_INACTIVE_FIELD_NUMBER: _ClassVar[int]
+    lot: str
+    case: str
+    expert: str
+    include_inactive: bool
+    def __init__(self, lot: _Optional[str] = ..., case: _Optional[str] = ..., expert: _Optional[str] = ..., include_inactive: _Optional[bool] = ...) -> None: ...
+
+class ListPanelSeatsResponse(_message.Message):
+    __slots__ = ("seats",)
+    SEATS_FIELD_NUMBER: _ClassVar[int]
+    seats: _containers.RepeatedCompositeFieldContainer[PanelSeat]
+    def __init__(self, seats: _Optional[_Iterable[_Union[PanelSeat, _Mapping]]] = ...) -> None: ...

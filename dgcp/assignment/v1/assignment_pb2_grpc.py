@@ -122,6 +122,86 @@ class AssignmentServiceStub:
                 request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CheckPanelMembershipRequest.SerializeToString,
                 response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.FromString,
                 _registered_method=True)
+        self.CreateLot = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/CreateLot',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateLotRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Lot.FromString,
+                _registered_method=True)
+        self.GetLot = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/GetLot',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.GetLotRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Lot.FromString,
+                _registered_method=True)
+        self.ListLots = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/ListLots',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListLotsRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListLotsResponse.FromString,
+                _registered_method=True)
+        self.TransitionLot = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/TransitionLot',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.TransitionLotRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Lot.FromString,
+                _registered_method=True)
+        self.CreateCase = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/CreateCase',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateCaseRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Case.FromString,
+                _registered_method=True)
+        self.GetCase = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/GetCase',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.GetCaseRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Case.FromString,
+                _registered_method=True)
+        self.ListCases = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/ListCases',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListCasesRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListCasesResponse.FromString,
+                _registered_method=True)
+        self.CreateExpertRelation = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/CreateExpertRelation',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateExpertRelationRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ExpertRelation.FromString,
+                _registered_method=True)
+        self.ListExpertRelations = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/ListExpertRelations',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListExpertRelationsRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListExpertRelationsResponse.FromString,
+                _registered_method=True)
+        self.CreateUnavailability = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/CreateUnavailability',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateUnavailabilityRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Unavailability.FromString,
+                _registered_method=True)
+        self.ListConflicts = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/ListConflicts',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListConflictsRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListConflictsResponse.FromString,
+                _registered_method=True)
+        self.DrawPanels = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/DrawPanels',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.DrawPanelsRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Draw.FromString,
+                _registered_method=True)
+        self.GetDraw = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/GetDraw',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.GetDrawRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Draw.FromString,
+                _registered_method=True)
+        self.ReplayDraw = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/ReplayDraw',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ReplayDrawRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ReplayDrawResponse.FromString,
+                _registered_method=True)
+        self.RecuseExpert = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/RecuseExpert',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.RecuseExpertRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Amendment.FromString,
+                _registered_method=True)
+        self.ListPanelSeats = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/ListPanelSeats',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListPanelSeatsRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListPanelSeatsResponse.FromString,
+                _registered_method=True)
 
 
 class AssignmentServiceServicer:
@@ -252,6 +332,126 @@ class AssignmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateLot(self, request, context):
+        """Creates a tender lot (标段) in status DRAFT, with its panel rules per track.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLot(self, request, context):
+        """Reads one lot.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLots(self, request, context):
+        """Lists lots, newest last.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TransitionLot(self, request, context):
+        """Moves a lot along draft -> assigned -> reviewing -> closed. ASSIGNED is
+        reached only by DrawPanels.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateCase(self, request, context):
+        """Adds a case (enterprise x consultancy x stage x track) to a DRAFT lot.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCase(self, request, context):
+        """Reads one case.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCases(self, request, context):
+        """Lists the cases of a lot.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateExpertRelation(self, request, context):
+        """Records a relation an expert declared (employment, contract,
+        shareholding, family tie) with an enterprise or consultancy.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExpertRelations(self, request, context):
+        """Lists an expert's declared relations.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateUnavailability(self, request, context):
+        """Records a period when an expert cannot be drawn.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListConflicts(self, request, context):
+        """The conflicts of interest of one expert (over the cases of open lots) or
+        of one case (over the pool), each with its reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DrawPanels(self, request, context):
+        """Draws the panels of every case of a DRAFT lot: optimal under the lot's
+        probability cap, random, replayable. FAILED_PRECONDITION
+        `NO_FEASIBLE_ASSIGNMENT` names the infeasible cases and why (no partial
+        result); `LOT_ALREADY_DRAWN` when the lot has its draw.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDraw(self, request, context):
+        """Reads a draw record.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayDraw(self, request, context):
+        """Re-runs a recorded draw (and its amendments) from the record alone and
+        says whether every result is identical.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecuseExpert(self, request, context):
+        """An expert recuses from a case (or the authority removes one): that seat
+        alone is redrawn under the same rules, recorded as an amendment.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPanelSeats(self, request, context):
+        """Panel seats by lot, case or expert (a reviewer sees only her own).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AssignmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -339,6 +539,86 @@ def add_AssignmentServiceServicer_to_server(servicer, server):
                     servicer.CheckPanelMembership,
                     request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CheckPanelMembershipRequest.FromString,
                     response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.SerializeToString,
+            ),
+            'CreateLot': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateLot,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateLotRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Lot.SerializeToString,
+            ),
+            'GetLot': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLot,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.GetLotRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Lot.SerializeToString,
+            ),
+            'ListLots': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLots,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListLotsRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListLotsResponse.SerializeToString,
+            ),
+            'TransitionLot': grpc.unary_unary_rpc_method_handler(
+                    servicer.TransitionLot,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.TransitionLotRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Lot.SerializeToString,
+            ),
+            'CreateCase': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateCase,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateCaseRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Case.SerializeToString,
+            ),
+            'GetCase': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCase,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.GetCaseRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Case.SerializeToString,
+            ),
+            'ListCases': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCases,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListCasesRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListCasesResponse.SerializeToString,
+            ),
+            'CreateExpertRelation': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateExpertRelation,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateExpertRelationRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ExpertRelation.SerializeToString,
+            ),
+            'ListExpertRelations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExpertRelations,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListExpertRelationsRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListExpertRelationsResponse.SerializeToString,
+            ),
+            'CreateUnavailability': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateUnavailability,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateUnavailabilityRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Unavailability.SerializeToString,
+            ),
+            'ListConflicts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListConflicts,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListConflictsRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListConflictsResponse.SerializeToString,
+            ),
+            'DrawPanels': grpc.unary_unary_rpc_method_handler(
+                    servicer.DrawPanels,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.DrawPanelsRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Draw.SerializeToString,
+            ),
+            'GetDraw': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDraw,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.GetDrawRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Draw.SerializeToString,
+            ),
+            'ReplayDraw': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayDraw,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ReplayDrawRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ReplayDrawResponse.SerializeToString,
+            ),
+            'RecuseExpert': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecuseExpert,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.RecuseExpertRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Amendment.SerializeToString,
+            ),
+            'ListPanelSeats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPanelSeats,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListPanelSeatsRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListPanelSeatsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -803,6 +1083,438 @@ class AssignmentService:
             '/dgcp.assignment.v1.AssignmentService/CheckPanelMembership',
             dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CheckPanelMembershipRequest.SerializeToString,
             dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateLot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/CreateLot',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateLotRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Lot.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/GetLot',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.GetLotRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Lot.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/ListLots',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListLotsRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListLotsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TransitionLot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/TransitionLot',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.TransitionLotRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Lot.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateCase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/CreateCase',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateCaseRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Case.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/GetCase',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.GetCaseRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Case.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCases(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/ListCases',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListCasesRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListCasesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateExpertRelation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/CreateExpertRelation',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateExpertRelationRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ExpertRelation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExpertRelations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/ListExpertRelations',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListExpertRelationsRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListExpertRelationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateUnavailability(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/CreateUnavailability',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateUnavailabilityRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Unavailability.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListConflicts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/ListConflicts',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListConflictsRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListConflictsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DrawPanels(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/DrawPanels',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.DrawPanelsRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Draw.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDraw(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/GetDraw',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.GetDrawRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Draw.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayDraw(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/ReplayDraw',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ReplayDrawRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ReplayDrawResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecuseExpert(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/RecuseExpert',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.RecuseExpertRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.Amendment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPanelSeats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/ListPanelSeats',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListPanelSeatsRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.ListPanelSeatsResponse.FromString,
             options,
             channel_credentials,
             insecure,

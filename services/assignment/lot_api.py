@@ -1,0 +1,739 @@
+"""gRPC handlers for lots, cases, avoidance, the panel draw, replay and recusal."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from typing import Any
+
+import grpc
+from sqlmodel import Session, col, select
+
+from dgcp.assignment.v1 import assignment_pb2 as pb
+from runtime.auth import Role, current_caller
+from runtime.db import transaction
+from runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
+from runtime.idempotency import Idempotency
+from runtime.resources import (
+    decode_page_token,
+    encode_page_token,
+    page_size,
+    parse_name,
+    to_timestamp,
+    utcnow,
+)
+from runtime.server import ServiceContext
+from services.assignment import lot_store as ls
+from services.assignment import solver
+from services.assignment.models import (
+    AmendmentRecord,
+    Case,
+    Consultancy,
+    DrawRecord,
+    Enterprise,
+    Expert,
+    ExpertRelation,
+    Lot,
+    ReviewAgency,
+    Unavailability,
+    idempotency_keys,
+)
+from services.assignment.panels import (
+    DEFAULT_RULES,
+    TRACK_FAST,
+    TRACK_STANDARD,
+    AvoidancePolicy,
+    LotRules,
+    amendment_seed,
+    canonical_json,
+    instance_from_document,
+    is_specialist,
+    merge_rules,
+    new_seed,
+    parse_seed,
+    result_pairs,
+    result_sha256,
+    sha256_text,
+)
+from services.assignment.registry import normalize_industry
+
+_RULE_FIELDS = [f.name for f in pb.PanelRules.DESCRIPTOR.fields]
+
+
+def _rules_from_proto(lot: pb.Lot) -> LotRules:
+    def one(msg: pb.PanelRules, track: int, field: str) -> Any:
+        given = {name: getattr(msg, name) for name in _RULE_FIELDS}
+        rules = merge_rules(given, DEFAULT_RULES[track])
+        problems = rules.problems()
+        if problems:
+            raise InvalidArgument.fields([FieldViolation(f"lot.{field}.{f}", d) for f, d in problems])
+        return rules
+
+    return LotRules(
+        standard=one(lot.standard_rules, TRACK_STANDARD, "standard_rules"),
+        fast=one(lot.fast_rules, TRACK_FAST, "fast_rules"),
+    )
+
+
+def _rules_proto(rules: Any) -> pb.PanelRules:
+    return pb.PanelRules(**{name: getattr(rules, name) for name in _RULE_FIELDS})
+
+
+def _date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidArgument.fields(
+            [FieldViolation(field, "must be an ISO date YYYY-MM-DD", "INVALID_DATE")]
+        ) from None
+
+
+def _self_only(expert: str) -> None:
+    caller = current_caller()
+    if caller.role == Role.REVIEWER and caller.subject != expert:
+        raise PermissionDenied("NOT_OWN_RECORD", "a reviewer may act only for herself")
+
+
+class LotHandlers:
+    """Mixed into the AssignmentServicer; needs ``self.ctx``."""
+
+    ctx: ServiceContext
+    policy = AvoidancePolicy()
+
+    def _idem(self) -> Idempotency:
+        return Idempotency(idempotency_keys)
+
+    # --- lots ---------------------------------------------------------------------------
+    def _lot_proto(self, session: Session, lot: Lot) -> pb.Lot:
+        rules = LotRules.from_json(lot.rules_json)
+        draw = ls.draw_of_lot(session=session, lot_id=lot.id)
+        return pb.Lot(
+            name=f"lots/{lot.id}",
+            year=lot.year,
+            batch=lot.batch,
+            lot_number=lot.lot_number,
+            review_agency=f"reviewAgencies/{lot.review_agency_id}",
+            standard_rules=_rules_proto(rules.standard),
+            fast_rules=_rules_proto(rules.fast),
+            status=lot.status,  # type: ignore[arg-type]
+            draw=f"draws/{draw.id}" if draw else "",
+            create_time=to_timestamp(lot.create_time),
+        )
+
+    def CreateLot(self, request: pb.CreateLotRequest, context: grpc.ServicerContext) -> pb.Lot:
+        m = request.lot
+        problems = [
+            FieldViolation(f"lot.{f}", "is required", "REQUIRED")
+            for f in ("year", "batch", "lot_number")
+            if getattr(m, f) <= 0
+        ]
+        if problems:
+            raise InvalidArgument.fields(problems)
+        agency = parse_name(m.review_agency, "reviewAgencies", field="lot.review_agency")
+        rules = _rules_from_proto(m)
+
+        def work(session: Session) -> pb.Lot:
+            if session.get(ReviewAgency, agency) is None:
+                raise NotFound("REVIEW_AGENCY_NOT_FOUND", f"{m.review_agency} does not exist")
+            lot = ls.create_lot(
+                session=session,
+                lot=Lot(
+                    year=m.year,
+                    batch=m.batch,
+                    lot_number=m.lot_number,
+                    review_agency_id=agency,
+                    rules_json=rules.to_json(),
+                ),
+            )
+            return self._lot_proto(session, lot)
+
+        return self._idem().run(
+            self.ctx.engine, method="CreateLot", request=request, response_type=pb.Lot, work=work
+        )
+
+    def GetLot(self, request: pb.GetLotRequest, context: grpc.ServicerContext) -> pb.Lot:
+        id_ = parse_name(request.name, "lots")
+        with transaction(self.ctx.engine) as session:
+            return self._lot_proto(session, ls.get_lot(session=session, id=id_))
+
+    def ListLots(self, request: pb.ListLotsRequest, context: grpc.ServicerContext) -> pb.ListLotsResponse:
+        limit = page_size(request.page_size)
+        after = decode_page_token(request.page_token, {})
+        with transaction(self.ctx.engine) as session:
+            rows, more = ls.list_lots(session=session, after=after, limit=limit)
+            items = [self._lot_proto(session, r) for r in rows]
+        return pb.ListLotsResponse(
+            lots=items, next_page_token=encode_page_token(str(rows[-1].id), {}) if more else ""
+        )
+
+    def TransitionLot(self, request: pb.TransitionLotRequest, context: grpc.ServicerContext) -> pb.Lot:
+        id_ = parse_name(request.name, "lots")
+        allowed = {pb.LOT_STATUS_REVIEWING: ls.LOT_ASSIGNED, pb.LOT_STATUS_CLOSED: ls.LOT_REVIEWING}
+        if request.status not in allowed:
+            raise InvalidArgument.fields([FieldViolation("status", "must be REVIEWING or CLOSED")])
+        with transaction(self.ctx.engine) as session:
+            lot = ls.get_lot(session=session, id=id_, for_update=True)
+            if lot.status != allowed[request.status]:
+                raise FailedPrecondition(
+                    "INVALID_LOT_TRANSITION",
+                    f"{request.name} is {pb.LotStatus.Name(lot.status)}",  # type: ignore[arg-type]
+                    metadata={"status": pb.LotStatus.Name(lot.status)},  # type: ignore[arg-type]
+                )
+            lot.status = request.status
+            session.add(lot)
+            session.flush()
+            return self._lot_proto(session, lot)
+
+    # --- cases --------------------------------------------------------------------------
+    def _case_proto(self, case: Case, panel: list[uuid.UUID]) -> pb.Case:
+        return pb.Case(
+            name=f"cases/{case.id}",
+            lot=f"lots/{case.lot_id}",
+            enterprise=f"enterprises/{case.enterprise_id}",
+            consultancy=f"consultancies/{case.consultancy_id}",
+            stage=case.stage,  # type: ignore[arg-type]
+            track=case.track,  # type: ignore[arg-type]
+            industry_code=case.industry_code,
+            panel=[f"experts/{e}" for e in panel],
+            create_time=to_timestamp(case.create_time),
+        )
+
+    def CreateCase(self, request: pb.CreateCaseRequest, context: grpc.ServicerContext) -> pb.Case:
+        lot_id = parse_name(request.parent, "lots", field="parent")
+        m = request.case
+        ent = parse_name(m.enterprise, "enterprises", field="case.enterprise")
+        con = parse_name(m.consultancy, "consultancies", field="case.consultancy")
+        problems = []
+        if m.stage not in (pb.CASE_STAGE_EVALUATION, pb.CASE_STAGE_ACCEPTANCE):
+            problems.append(FieldViolation("case.stage", "is required", "REQUIRED"))
+        if m.track not in (pb.CASE_TRACK_STANDARD, pb.CASE_TRACK_FAST):
+            problems.append(FieldViolation("case.track", "is required", "REQUIRED"))
+        industry = normalize_industry(m.industry_code) if m.industry_code else ""
+        if industry is None:
+            problems.append(FieldViolation("case.industry_code", "not a GB/T 4754 code", "INVALID_INDUSTRY"))
+        if problems:
+            raise InvalidArgument.fields(problems)
+
+        def work(session: Session) -> pb.Case:
+            lot = ls.get_lot(session=session, id=lot_id, for_update=True)
+            ls.require_draft(lot)
+            enterprise = session.get(Enterprise, ent)
+            if enterprise is None:
+                raise NotFound("ENTERPRISE_NOT_FOUND", f"{m.enterprise} does not exist")
+            if session.get(Consultancy, con) is None:
+                raise NotFound("CONSULTANCY_NOT_FOUND", f"{m.consultancy} does not exist")
+            case = Case(
+                lot_id=lot.id,
+                enterprise_id=ent,
+                consultancy_id=con,
+                stage=m.stage,
+                track=m.track,
+                industry_code=industry or enterprise.industry_code,
+            )
+            session.add(case)
+            session.flush()
+            return self._case_proto(case, [])
+
+        return self._idem().run(
+            self.ctx.engine, method="CreateCase", request=request, response_type=pb.Case, work=work
+        )
+
+    def GetCase(self, request: pb.GetCaseRequest, context: grpc.ServicerContext) -> pb.Case:
+        id_ = parse_name(request.name, "cases")
+        with transaction(self.ctx.engine) as session:
+            case = ls.get_case(session=session, id=id_)
+            return self._case_proto(case, ls.active_panel(session=session, case_ids=[id_])[id_])
+
+    def ListCases(self, request: pb.ListCasesRequest, context: grpc.ServicerContext) -> pb.ListCasesResponse:
+        lot_id = parse_name(request.parent, "lots", field="parent")
+        limit = page_size(request.page_size)
+        filters = {"lot": request.parent}
+        after = decode_page_token(request.page_token, filters)
+        with transaction(self.ctx.engine) as session:
+            ls.get_lot(session=session, id=lot_id)
+            rows, more = ls.list_cases(session=session, lot_id=lot_id, after=after, limit=limit)
+            panels = ls.active_panel(session=session, case_ids=[r.id for r in rows])
+            items = [self._case_proto(r, panels[r.id]) for r in rows]
+        token = encode_page_token(str(rows[-1].id), filters) if more else ""
+        return pb.ListCasesResponse(cases=items, next_page_token=token)
+
+    # --- declared relations and availability ---------------------------------------------
+    def CreateExpertRelation(
+        self, request: pb.CreateExpertRelationRequest, context: grpc.ServicerContext
+    ) -> pb.ExpertRelation:
+        expert_id = parse_name(request.parent, "experts", field="parent")
+        m = request.relation
+        if m.kind not in (1, 2, 3, 4):
+            raise InvalidArgument.fields([FieldViolation("relation.kind", "is required", "REQUIRED")])
+        org_kind, _, _ = m.organization.partition("/")
+        if org_kind not in ("enterprises", "consultancies"):
+            raise InvalidArgument.fields(
+                [
+                    FieldViolation(
+                        "relation.organization",
+                        "must be enterprises/{id} or consultancies/{id}",
+                        "INVALID_NAME",
+                    )
+                ]
+            )
+        org_id = parse_name(m.organization, org_kind, field="relation.organization")
+        end = _date(m.end_date, "relation.end_date") if m.end_date else None
+
+        def work(session: Session) -> pb.ExpertRelation:
+            if session.get(Expert, expert_id) is None:
+                raise NotFound("EXPERT_NOT_FOUND", f"{request.parent} does not exist")
+            table = Enterprise if org_kind == "enterprises" else Consultancy
+            if session.get(table, org_id) is None:
+                raise NotFound("ORGANIZATION_NOT_FOUND", f"{m.organization} does not exist")
+            row = ExpertRelation(
+                expert_id=expert_id, kind=m.kind, org_kind=org_kind, org_id=org_id, end_date=end
+            )
+            session.add(row)
+            session.flush()
+            return _relation_proto(row)
+
+        return self._idem().run(
+            self.ctx.engine,
+            method="CreateExpertRelation",
+            request=request,
+            response_type=pb.ExpertRelation,
+            work=work,
+        )
+
+    def ListExpertRelations(
+        self, request: pb.ListExpertRelationsRequest, context: grpc.ServicerContext
+    ) -> pb.ListExpertRelationsResponse:
+        expert_id = parse_name(request.parent, "experts", field="parent")
+        _self_only(request.parent)
+        with transaction(self.ctx.engine) as session:
+            rows = session.exec(
+                select(ExpertRelation)
+                .where(ExpertRelation.expert_id == expert_id)
+                .order_by(col(ExpertRelation.id))
+            )
+            return pb.ListExpertRelationsResponse(relations=[_relation_proto(r) for r in rows])
+
+    def CreateUnavailability(
+        self, request: pb.CreateUnavailabilityRequest, context: grpc.ServicerContext
+    ) -> pb.Unavailability:
+        expert_id = parse_name(request.parent, "experts", field="parent")
+        _self_only(request.parent)
+        m = request.unavailability
+        start = _date(m.start_date, "unavailability.start_date")
+        end = _date(m.end_date, "unavailability.end_date")
+        if end < start:
+            raise InvalidArgument.fields([FieldViolation("unavailability.end_date", "is before start_date")])
+
+        def work(session: Session) -> pb.Unavailability:
+            if session.get(Expert, expert_id) is None:
+                raise NotFound("EXPERT_NOT_FOUND", f"{request.parent} does not exist")
+            row = Unavailability(expert_id=expert_id, start_date=start, end_date=end, reason=m.reason[:500])
+            session.add(row)
+            session.flush()
+            return pb.Unavailability(
+                name=f"experts/{expert_id}/unavailabilities/{row.id}",
+                start_date=start.isoformat(),
+                end_date=end.isoformat(),
+                reason=row.reason,
+            )
+
+        return self._idem().run(
+            self.ctx.engine,
+            method="CreateUnavailability",
+            request=request,
+            response_type=pb.Unavailability,
+            work=work,
+        )
+
+    def ListConflicts(
+        self, request: pb.ListConflictsRequest, context: grpc.ServicerContext
+    ) -> pb.ListConflictsResponse:
+        if bool(request.expert) == bool(request.case):
+            raise InvalidArgument.fields([FieldViolation("expert", "give exactly one of expert or case")])
+        today = utcnow().date()
+        out: list[pb.Conflict] = []
+        with transaction(self.ctx.engine) as session:
+            if request.case:
+                case = ls.get_case(session=session, id=parse_name(request.case, "cases", field="case"))
+                groups = [(ls.get_lot(session=session, id=case.lot_id), [case])]
+                only = None
+            else:
+                only = parse_name(request.expert, "experts", field="expert")
+                if session.get(Expert, only) is None:
+                    raise NotFound("EXPERT_NOT_FOUND", f"{request.expert} does not exist")
+                lots = session.exec(select(Lot).where(Lot.status == ls.LOT_DRAFT)).all()
+                groups = [(lot, ls.list_cases(session=session, lot_id=lot.id)[0]) for lot in lots]
+            for lot, cases in groups:
+                rules = LotRules.from_json(lot.rules_json)
+                found = ls.assess(session=session, cases=cases, rules=rules, as_of=today, policy=self.policy)
+                for case, elig in zip(cases, found, strict=True):
+                    for eid in sorted(elig.conflicts):
+                        if only is not None and eid != only:
+                            continue
+                        for reason, org in elig.conflicts[eid]:
+                            out.append(
+                                pb.Conflict(
+                                    expert=f"experts/{eid}",
+                                    case=f"cases/{case.id}",
+                                    reason=reason,
+                                    organization=org,
+                                )
+                            )
+        out.sort(key=lambda c: (c.case, c.expert, c.reason))
+        return pb.ListConflictsResponse(conflicts=out)
+
+    # --- the draw -----------------------------------------------------------------------
+    def DrawPanels(self, request: pb.DrawPanelsRequest, context: grpc.ServicerContext) -> pb.Draw:
+        lot_id = parse_name(request.lot, "lots", field="lot")
+        supplied = bool(request.seed)
+        seed = parse_seed(request.seed) if supplied else new_seed()
+        if seed is None:
+            raise InvalidArgument.fields(
+                [FieldViolation("seed", "a decimal number below 2^128", "INVALID_SEED")]
+            )
+
+        def work(session: Session) -> pb.Draw:
+            lot = ls.get_lot(session=session, id=lot_id, for_update=True)  # serialises draws of a lot
+            existing = ls.draw_of_lot(session=session, lot_id=lot.id)
+            if existing is not None:
+                raise FailedPrecondition(
+                    "LOT_ALREADY_DRAWN",
+                    f"{request.lot} was drawn as draws/{existing.id}",
+                    metadata={"draw": f"draws/{existing.id}"},
+                )
+            ls.require_draft(lot)
+            cases, _ = ls.list_cases(session=session, lot_id=lot.id)
+            if not cases:
+                raise FailedPrecondition("LOT_HAS_NO_CASES", f"{request.lot} has no cases")
+            today = utcnow().date()
+            doc_text, found = ls.lot_document(
+                session=session, lot=lot, cases=cases, as_of=today, policy=self.policy
+            )
+            doc = instance_from_document(doc_text)
+            try:
+                result = solver.draw(doc.instance, seed)
+            except solver.InfeasibleError as err:
+                raise _infeasible(err, doc.cases, cases, found) from None
+            seats = result_pairs(doc, result.pairs)
+            inst = doc.instance
+            record = DrawRecord(
+                lot_id=lot.id,
+                seed=str(seed),
+                seed_supplied=supplied,
+                inputs_sha256=sha256_text(doc_text),
+                result_sha256=result_sha256(seats),
+                rules_json=lot.rules_json,
+                versions_json=canonical_json(result.versions),
+                inputs_json=doc_text,
+                outcome_json=_outcome_json(doc, result),
+                expected_objective=result.expected_objective,
+                realised_objective=result.realised_objective,
+                weakest_panel_fit=result.weakest_panel_fit,
+            )
+            session.add(record)
+            session.flush()
+            by_id = {c.id: c for c in cases}
+            fit = dict(
+                zip(
+                    zip(inst.pair_case.tolist(), inst.pair_expert.tolist(), strict=True),
+                    inst.fit.tolist(),
+                    strict=True,
+                )
+            )
+            case_ix = {n: i for i, n in enumerate(doc.cases)}
+            exp_ix = {n: i for i, n in enumerate(doc.experts)}
+            ls.save_seats(
+                session=session,
+                draw=record,
+                lot=lot,
+                cases=by_id,
+                seats=[
+                    (uuid.UUID(c.split("/")[1]), uuid.UUID(e.split("/")[1]), fit[(case_ix[c], exp_ix[e])])
+                    for c, e in seats
+                ],
+            )
+            lot.status = ls.LOT_ASSIGNED
+            session.add(lot)
+            session.flush()
+            return _draw_proto(record, [])
+
+        return self._idem().run(
+            self.ctx.engine, method="DrawPanels", request=request, response_type=pb.Draw, work=work
+        )
+
+    def GetDraw(self, request: pb.GetDrawRequest, context: grpc.ServicerContext) -> pb.Draw:
+        id_ = parse_name(request.name, "draws")
+        with transaction(self.ctx.engine) as session:
+            record = ls.get_draw(session=session, id=id_)
+            return _draw_proto(record, ls.amendments(session=session, draw_id=id_))
+
+    def ReplayDraw(
+        self, request: pb.ReplayDrawRequest, context: grpc.ServicerContext
+    ) -> pb.ReplayDrawResponse:
+        id_ = parse_name(request.name, "draws")
+        with transaction(self.ctx.engine) as session:
+            record = ls.get_draw(session=session, id=id_)
+            amends = ls.amendments(session=session, draw_id=id_)
+        replayed = _replay(record.inputs_json, int(record.seed))
+        differing = [
+            f"draws/{id_}/amendments/{a.number}"
+            for a in amends
+            if _replay(a.inputs_json, int(a.seed)) != a.result_sha256
+        ]
+        return pb.ReplayDrawResponse(
+            draw=request.name,
+            identical=replayed == record.result_sha256 and not differing,
+            recorded_result_sha256=record.result_sha256,
+            replayed_result_sha256=replayed,
+            differing_amendments=differing,
+            solver_versions=solver.solver_versions(),
+        )
+
+    # --- recusal ------------------------------------------------------------------------
+    def RecuseExpert(self, request: pb.RecuseExpertRequest, context: grpc.ServicerContext) -> pb.Amendment:
+        case_id = parse_name(request.case, "cases", field="case")
+        expert_id = parse_name(request.expert, "experts", field="expert")
+        _self_only(request.expert)
+        if not request.reason.strip():
+            raise InvalidArgument.fields([FieldViolation("reason", "is required", "REQUIRED")])
+
+        def work(session: Session) -> pb.Amendment:
+            case = ls.get_case(session=session, id=case_id)
+            lot = ls.get_lot(session=session, id=case.lot_id, for_update=True)
+            if lot.status not in (ls.LOT_ASSIGNED, ls.LOT_REVIEWING):
+                raise FailedPrecondition("LOT_NOT_ASSIGNED", f"lots/{lot.id} has no live panels")
+            record = ls.draw_of_lot(session=session, lot_id=lot.id)
+            seats = ls.seats(session=session, case_id=case_id)
+            leaving = next((s for s in seats if s.expert_id == expert_id), None)
+            if record is None or leaving is None:
+                raise FailedPrecondition("NOT_ON_PANEL", f"{request.expert} does not sit on {request.case}")
+            staying = [s.expert_id for s in seats if s.expert_id != expert_id]
+            pool = ls.expert_facts(session=session, as_of=utcnow().date())
+            staying_employers = {pool[e].employer_code for e in staying if e in pool}
+            rules = LotRules.from_json(lot.rules_json).for_track(case.track)
+            staying_spec = sum(
+                1 for e in staying if e in pool and is_specialist(pool[e].specialties, case.industry_code)
+            )
+            exclude = (
+                {e for e, f in pool.items() if f.employer_code in staying_employers}
+                | set(staying)
+                | {expert_id}
+            )
+            exclude |= {
+                s.expert_id for s in ls.seats(session=session, case_id=case_id, include_inactive=True)
+            }
+            doc_text, found = ls.lot_document(
+                session=session,
+                lot=lot,
+                cases=[case],
+                as_of=utcnow().date(),
+                policy=self.policy,
+                exclude={case.id: exclude},
+                specialist_min={case.id: max(0, rules.specialist_minimum - staying_spec)},
+                panel_size={case.id: 1},
+            )
+            number = len(ls.amendments(session=session, draw_id=record.id)) + 1
+            seed = amendment_seed(record.seed, number, request.case)
+            doc = instance_from_document(doc_text)
+            try:
+                result = solver.draw(doc.instance, seed)
+            except solver.InfeasibleError as err:
+                raise _infeasible(err, doc.cases, [case], found) from None
+            (pair,) = result.pairs.tolist()
+            new_expert = uuid.UUID(doc.experts[int(doc.instance.pair_expert[pair])].split("/")[1])
+            leaving.active = False
+            session.add(leaving)
+            session.flush()
+            ls.save_seats(
+                session=session,
+                draw=record,
+                lot=lot,
+                cases={case.id: case},
+                seats=[(case.id, new_expert, float(doc.instance.fit[pair]))],
+                amendment_number=number,
+            )
+            amend = AmendmentRecord(
+                draw_id=record.id,
+                number=number,
+                case_id=case.id,
+                removed_expert_id=expert_id,
+                added_expert_id=new_expert,
+                reason=request.reason[:500],
+                seed=str(seed),
+                inputs_sha256=sha256_text(doc_text),
+                result_sha256=result_sha256(result_pairs(doc, result.pairs)),
+                inputs_json=doc_text,
+            )
+            session.add(amend)
+            session.flush()
+            return _amendment_proto(amend)
+
+        return self._idem().run(
+            self.ctx.engine, method="RecuseExpert", request=request, response_type=pb.Amendment, work=work
+        )
+
+    # --- reading panels ---------------------------------------------------------------
+    def ListPanelSeats(
+        self, request: pb.ListPanelSeatsRequest, context: grpc.ServicerContext
+    ) -> pb.ListPanelSeatsResponse:
+        given = [f for f in ("lot", "case", "expert") if getattr(request, f)]
+        if len(given) != 1:
+            raise InvalidArgument.fields([FieldViolation("lot", "give exactly one of lot, case or expert")])
+        caller = current_caller()
+        if caller.role == Role.REVIEWER and request.expert != caller.subject:
+            raise PermissionDenied("NOT_OWN_RECORD", "a reviewer may list only her own seats")
+        kw: dict[str, uuid.UUID] = {}
+        if request.lot:
+            kw["lot_id"] = parse_name(request.lot, "lots", field="lot")
+        if request.case:
+            kw["case_id"] = parse_name(request.case, "cases", field="case")
+        if request.expert:
+            kw["expert_id"] = parse_name(request.expert, "experts", field="expert")
+        with transaction(self.ctx.engine) as session:
+            rows = ls.seats(session=session, include_inactive=request.include_inactive, **kw)  # type: ignore[arg-type]
+        return pb.ListPanelSeatsResponse(
+            seats=[
+                pb.PanelSeat(
+                    case=f"cases/{s.case_id}",
+                    expert=f"experts/{s.expert_id}",
+                    lot=f"lots/{s.lot_id}",
+                    fit=s.fit,
+                    active=s.active,
+                    from_amendment=s.amendment_number is not None,
+                )
+                for s in rows
+            ]
+        )
+
+    def CheckPanelMembership(
+        self, request: pb.CheckPanelMembershipRequest, context: grpc.ServicerContext
+    ) -> pb.PanelMembership:
+        case_id = parse_name(request.case, "cases", field="case")
+        expert = parse_name(request.expert, "experts", field="expert") if request.expert else None
+        with transaction(self.ctx.engine) as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFound(
+                    "CASE_NOT_FOUND", f"{request.case} does not exist", metadata={"case": request.case}
+                )
+            lot = ls.get_lot(session=session, id=case.lot_id)
+            panel = ls.active_panel(session=session, case_ids=[case_id])[case_id]
+        return pb.PanelMembership(
+            case=request.case,
+            expert=request.expert,
+            member=expert is not None and expert in panel,
+            stage=case.stage,  # type: ignore[arg-type]
+            track=case.track,  # type: ignore[arg-type]
+            consultancy=f"consultancies/{case.consultancy_id}",
+            review_agency=f"reviewAgencies/{lot.review_agency_id}",
+            panel=[f"experts/{e}" for e in panel],
+        )
+
+
+def _relation_proto(row: ExpertRelation) -> pb.ExpertRelation:
+    return pb.ExpertRelation(
+        name=f"experts/{row.expert_id}/relations/{row.id}",
+        kind=row.kind,  # type: ignore[arg-type]
+        organization=f"{row.org_kind}/{row.org_id}",
+        end_date=row.end_date.isoformat() if row.end_date else "",
+    )
+
+
+def _replay(doc_text: str, seed: int) -> str:
+    doc = instance_from_document(doc_text)
+    try:
+        result = solver.draw(doc.instance, seed)
+    except solver.InfeasibleError:
+        return ""
+    return result_sha256(result_pairs(doc, result.pairs))
+
+
+def _outcome_json(doc: Any, result: solver.DrawResult) -> str:
+    inst = doc.instance
+    return canonical_json(
+        {
+            "method": result.method,
+            "weakest_case": doc.cases[result.weakest_case] if result.weakest_case >= 0 else "",
+            "marginals": [
+                [doc.cases[c], doc.experts[e], round(float(p), 12)]
+                for c, e, p in zip(
+                    inst.pair_case[result.marginal_pairs].tolist(),
+                    inst.pair_expert[result.marginal_pairs].tolist(),
+                    result.marginal_values.tolist(),
+                    strict=True,
+                )
+            ],
+            "repairs": [
+                [doc.cases[r.case], doc.experts[r.removed_expert], doc.experts[r.added_expert]]
+                for r in result.repairs
+            ],
+        }
+    )
+
+
+def _draw_proto(record: DrawRecord, amends: list[AmendmentRecord]) -> pb.Draw:
+    outcome = json.loads(record.outcome_json)
+    return pb.Draw(
+        name=f"draws/{record.id}",
+        lot=f"lots/{record.lot_id}",
+        seed=record.seed,
+        seed_supplied=record.seed_supplied,
+        inputs_sha256=record.inputs_sha256,
+        result_sha256=record.result_sha256,
+        rules_json=record.rules_json,
+        solver_versions=json.loads(record.versions_json),
+        expected_objective=record.expected_objective,
+        realised_objective=record.realised_objective,
+        weakest_panel_fit=record.weakest_panel_fit,
+        weakest_case=outcome["weakest_case"],
+        marginals=[pb.Marginal(case=c, expert=e, probability=p) for c, e, p in outcome["marginals"]],
+        repairs=[pb.SeatRepair(case=c, removed_expert=o, added_expert=i) for c, o, i in outcome["repairs"]],
+        inputs_json=record.inputs_json,
+        amendments=[_amendment_proto(a) for a in amends],
+        create_time=to_timestamp(record.create_time),
+    )
+
+
+def _amendment_proto(a: AmendmentRecord) -> pb.Amendment:
+    return pb.Amendment(
+        name=f"draws/{a.draw_id}/amendments/{a.number}",
+        case=f"cases/{a.case_id}",
+        removed_expert=f"experts/{a.removed_expert_id}",
+        added_expert=f"experts/{a.added_expert_id}",
+        reason=a.reason,
+        seed=a.seed,
+        inputs_sha256=a.inputs_sha256,
+        result_sha256=a.result_sha256,
+        inputs_json=a.inputs_json,
+        create_time=to_timestamp(a.create_time),
+    )
+
+
+def _infeasible(
+    err: solver.InfeasibleError, doc_cases: list[str], cases: list[Case], found: list[ls.Eligibility]
+) -> FailedPrecondition:
+    """FAILED_PRECONDITION naming each infeasible case, its reason and the experts each
+    avoidance rule removed (ErrorInfo metadata: one key per case)."""
+    excluded: dict[str, str] = {}
+    for case, elig in zip(cases, found, strict=True):
+        counts: dict[str, int] = {}
+        for reasons in elig.conflicts.values():
+            for reason, _ in reasons:
+                counts[reason] = counts.get(reason, 0) + 1
+        excluded[f"cases/{case.id}"] = ",".join(f"{k}={v}" for k, v in sorted(counts.items()))
+    meta: dict[str, str] = {}
+    for d in err.diagnoses:
+        name = doc_cases[d.case] if 0 <= d.case < len(doc_cases) else "lot"
+        text = f"{d.reason} (required {d.required:g}, available {d.available:g}): {d.detail}"
+        if excluded.get(name):
+            text += f"; excluded by avoidance: {excluded[name]}"
+        meta[name] = f"{meta[name]} | {text}" if name in meta else text
+    names = sorted(meta)
+    meta["infeasible_cases"] = ",".join(names)
+    meta["reasons"] = ",".join(sorted({d.reason for d in err.diagnoses}))
+    return FailedPrecondition(
+        "NO_FEASIBLE_ASSIGNMENT",
+        f"no assignment meets every rule; infeasible: {', '.join(names[:10])}",
+        metadata=meta,
+    )

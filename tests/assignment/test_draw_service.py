@@ -1,0 +1,274 @@
+"""The panel draw end to end through a real gRPC server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import grpc
+import pytest
+
+from dgcp.assignment.v1 import assignment_pb2 as pb
+from dgcp.assignment.v1 import assignment_pb2_grpc as pb_grpc
+from services.assignment import creditcode
+from services.assignment.app import APP
+from tests.support import Running, error_of, md, running
+
+AUTH = md("authority")
+SERVICE = md("service")
+_rng = random.Random(7)
+
+
+@pytest.fixture
+def svc(db_url_factory) -> Iterator[Running]:  # type: ignore[no-untyped-def]
+    url, schema = db_url_factory("assignment")
+    with running(APP, database_url=url, schema=schema) as s:
+        yield s
+
+
+@pytest.fixture
+def stub(svc: Running) -> pb_grpc.AssignmentServiceStub:
+    return pb_grpc.AssignmentServiceStub(svc.channel())
+
+
+@dataclass
+class World:
+    lot: pb.Lot
+    cases: list[pb.Case]
+    experts: list[pb.Expert]
+    consultancies: list[str]
+    employer_of: dict[str, str] = field(default_factory=dict)
+    specialties_of: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _org(stub: pb_grpc.AssignmentServiceStub, kind: str) -> str:
+    code = creditcode.synthesize(_rng)
+    if kind == "consultancy":
+        return stub.CreateConsultancy(
+            pb.CreateConsultancyRequest(consultancy=pb.Consultancy(credit_code=code, display_name="顾问")),
+            metadata=AUTH,
+        ).name
+    return stub.CreateReviewAgency(
+        pb.CreateReviewAgencyRequest(
+            review_agency=pb.ReviewAgency(credit_code=code, display_name="评审机构")
+        ),
+        metadata=AUTH,
+    ).name
+
+
+def world(
+    stub: pb_grpc.AssignmentServiceStub,
+    *,
+    n_cases: int = 6,
+    n_experts: int = 14,
+    n_employers: int = 7,
+    cap: float = 0.5,
+    industries: tuple[str, ...] = ("3360", "2614"),
+) -> World:
+    agency = _org(stub, "agency")
+    consultancies = [_org(stub, "consultancy") for _ in range(2)]
+    employers = [creditcode.synthesize(_rng) for _ in range(n_employers)]
+    experts, employer_of, specs = [], {}, {}
+    for i in range(n_experts):
+        spec = [industries[i % len(industries)]]
+        e = stub.CreateExpert(
+            pb.CreateExpertRequest(
+                expert=pb.Expert(
+                    display_name=f"专家{i}",
+                    employer_name=f"单位{i % n_employers}",
+                    employer_credit_code=employers[i % n_employers],
+                    specialties=spec,
+                )
+            ),
+            metadata=AUTH,
+        )
+        experts.append(e)
+        employer_of[e.name] = employers[i % n_employers]
+        specs[e.name] = spec
+    lot = stub.CreateLot(
+        pb.CreateLotRequest(
+            lot=pb.Lot(
+                year=2025,
+                batch=_rng.randint(1, 10**6),
+                lot_number=1,
+                review_agency=agency,
+                standard_rules=pb.PanelRules(probability_cap=cap, max_cases_per_lot=4),
+                fast_rules=pb.PanelRules(probability_cap=cap),
+            )
+        ),
+        metadata=AUTH,
+    )
+    cases = []
+    for i in range(n_cases):
+        ent = stub.CreateEnterprise(
+            pb.CreateEnterpriseRequest(
+                enterprise=pb.Enterprise(
+                    credit_code=creditcode.synthesize(_rng),
+                    display_name=f"企业{i}",
+                    town="长安镇",
+                    industry_code=industries[i % len(industries)],
+                    audit_category=pb.AUDIT_CATEGORY_DOUBLE_HAZARD,
+                )
+            ),
+            metadata=AUTH,
+        ).name
+        cases.append(
+            stub.CreateCase(
+                pb.CreateCaseRequest(
+                    parent=lot.name,
+                    case=pb.Case(
+                        enterprise=ent,
+                        consultancy=consultancies[i % 2],
+                        stage=pb.CASE_STAGE_EVALUATION,
+                        track=pb.CASE_TRACK_FAST if i == 0 else pb.CASE_TRACK_STANDARD,
+                    ),
+                ),
+                metadata=AUTH,
+            )
+        )
+    return World(lot, cases, experts, consultancies, employer_of, specs)
+
+
+def relate(stub: pb_grpc.AssignmentServiceStub, expert: str, org: str, kind: int, end: date | None) -> None:
+    stub.CreateExpertRelation(
+        pb.CreateExpertRelationRequest(
+            parent=expert,
+            relation=pb.ExpertRelation(kind=kind, organization=org, end_date=end.isoformat() if end else ""),  # type: ignore[arg-type]
+        ),
+        metadata=AUTH,
+    )
+
+
+def test_draw_meets_every_rule_and_replays(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub)
+    conflicted = w.experts[0].name
+    relate(
+        stub, conflicted, w.consultancies[0], pb.RELATION_KIND_EMPLOYMENT, date.today() - timedelta(days=300)
+    )
+    conflicts = stub.ListConflicts(pb.ListConflictsRequest(expert=conflicted), metadata=AUTH).conflicts
+    assert {c.reason for c in conflicts} == {"EMPLOYED_BY_CONSULTANCY_WITHIN_36_MONTHS"}
+    assert {c.case for c in conflicts} == {c.name for c in w.cases if c.consultancy == w.consultancies[0]}
+
+    draw = stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed="20250101"), metadata=AUTH)
+    assert (draw.seed, draw.seed_supplied) == ("20250101", True)
+    assert len(draw.inputs_sha256) == len(draw.result_sha256) == 64
+    assert draw.solver_versions["algorithm"] and draw.solver_versions["highs"]
+    assert all(0 < m.probability <= 0.5 + 1e-9 for m in draw.marginals)
+    assert draw.realised_objective > 0 and draw.expected_objective > 0
+
+    seats = stub.ListPanelSeats(pb.ListPanelSeatsRequest(lot=w.lot.name), metadata=AUTH).seats
+    load: dict[str, int] = {}
+    for case in w.cases:
+        panel = [s.expert for s in seats if s.case == case.name]
+        assert len(panel) == (1 if case.track == pb.CASE_TRACK_FAST else 3)
+        assert len({w.employer_of[e] for e in panel}) == len(panel)  # one per employer
+        industry = stub.GetCase(pb.GetCaseRequest(name=case.name), metadata=AUTH).industry_code
+        assert any(w.specialties_of[e][0] == industry for e in panel)  # a specialist
+        if case.consultancy == w.consultancies[0]:
+            assert conflicted not in panel
+        for e in panel:
+            load[e] = load.get(e, 0) + 1
+    assert max(load.values()) <= 4
+
+    member = seats[0]
+    check = stub.CheckPanelMembership(
+        pb.CheckPanelMembershipRequest(case=member.case, expert=member.expert), metadata=SERVICE
+    )
+    assert check.member and member.expert in check.panel
+    mine = stub.ListPanelSeats(
+        pb.ListPanelSeatsRequest(expert=member.expert), metadata=md("reviewer", subject=member.expert)
+    ).seats
+    assert member.case in {s.case for s in mine}
+    err = error_of(
+        stub.ListPanelSeats,
+        pb.ListPanelSeatsRequest(lot=w.lot.name),
+        metadata=md("reviewer", subject=member.expert),
+    )
+    assert err.code == grpc.StatusCode.PERMISSION_DENIED
+
+    lot = stub.GetLot(pb.GetLotRequest(name=w.lot.name), metadata=AUTH)
+    assert (lot.status, lot.draw) == (pb.LOT_STATUS_ASSIGNED, draw.name)
+    replay = stub.ReplayDraw(pb.ReplayDrawRequest(name=draw.name), metadata=AUTH)
+    assert replay.identical and replay.replayed_result_sha256 == draw.result_sha256
+
+    again = error_of(stub.DrawPanels, pb.DrawPanelsRequest(lot=w.lot.name), metadata=AUTH)
+    assert (again.code, again.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "LOT_ALREADY_DRAWN")
+    assert again.metadata["draw"] == draw.name
+
+
+def test_same_inputs_and_seed_give_the_same_panels(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub)
+    draw = stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed="99"), metadata=AUTH)
+    stored = stub.GetDraw(pb.GetDrawRequest(name=draw.name), metadata=AUTH)
+    assert stored.result_sha256 == draw.result_sha256
+    assert stored.inputs_json and '"format":"dgcp-draw-input/1"' in stored.inputs_json
+    generated = world(stub)
+    d2 = stub.DrawPanels(pb.DrawPanelsRequest(lot=generated.lot.name), metadata=AUTH)
+    assert d2.seed and not d2.seed_supplied
+
+
+def test_recusal_redraws_that_seat_alone(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub, n_experts=16, n_employers=8)
+    draw = stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed="7"), metadata=AUTH)
+    case = w.cases[1]
+    before = stub.GetCase(pb.GetCaseRequest(name=case.name), metadata=AUTH).panel
+    leaving = before[0]
+    amend = stub.RecuseExpert(
+        pb.RecuseExpertRequest(case=case.name, expert=leaving, reason="former colleague of the author"),
+        metadata=md("reviewer", subject=leaving),
+    )
+    after = stub.GetCase(pb.GetCaseRequest(name=case.name), metadata=AUTH).panel
+    assert amend.removed_expert == leaving and amend.added_expert not in before
+    assert set(after) == (set(before) - {leaving}) | {amend.added_expert}
+    assert len({w.employer_of[e] for e in after}) == 3
+    gone = stub.CheckPanelMembership(
+        pb.CheckPanelMembershipRequest(case=case.name, expert=leaving), metadata=SERVICE
+    )
+    assert not gone.member
+    record = stub.GetDraw(pb.GetDrawRequest(name=draw.name), metadata=AUTH)
+    assert [a.name for a in record.amendments] == [amend.name]
+    assert stub.ReplayDraw(pb.ReplayDrawRequest(name=draw.name), metadata=AUTH).identical
+    other = next(e.name for e in w.experts if e.name not in after)
+    err = error_of(
+        stub.RecuseExpert,
+        pb.RecuseExpertRequest(case=case.name, expert=other, reason="x"),
+        metadata=md("reviewer", subject=after[0]),
+    )
+    assert err.code == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_infeasible_lot_names_the_case_and_why(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub, n_cases=3)
+    victim = w.cases[2]
+    for e in w.experts[:-2]:  # all but two experts worked for the victim's consultancy
+        relate(stub, e.name, victim.consultancy, pb.RELATION_KIND_CONTRACT, None)
+    err = error_of(stub.DrawPanels, pb.DrawPanelsRequest(lot=w.lot.name, seed="1"), metadata=AUTH)
+    assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "NO_FEASIBLE_ASSIGNMENT")
+    named = set(err.metadata["infeasible_cases"].split(","))
+    # every case of that consultancy is left with two experts: too few for a panel of 3,
+    # and too few specialists under the 0.5 cap for the fast-track panel of 1
+    assert named == {c.name for c in w.cases if c.consultancy == victim.consultancy}
+    assert "TOO_FEW_ELIGIBLE_EXPERTS" in err.metadata[victim.name]
+    assert "CONTRACTED_BY_CONSULTANCY_WITHIN_36_MONTHS=12" in err.metadata[victim.name]
+    assert stub.GetLot(pb.GetLotRequest(name=w.lot.name), metadata=AUTH).status == pb.LOT_STATUS_DRAFT
+
+
+def test_concurrent_draws_of_one_lot_produce_one_draw(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub)
+
+    def go(i: int) -> str:
+        try:
+            return stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed=str(i)), metadata=AUTH).name
+        except grpc.RpcError as err:
+            return f"error:{err.code().name}"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(go, range(4)))
+    wins = [o for o in outcomes if not o.startswith("error:")]
+    assert len(wins) == 1
+    assert sorted(o for o in outcomes if o.startswith("error:")) == ["error:FAILED_PRECONDITION"] * 3
+    seats = stub.ListPanelSeats(pb.ListPanelSeatsRequest(lot=w.lot.name), metadata=AUTH).seats
+    assert len(seats) == 1 + 3 * (len(w.cases) - 1)
