@@ -1,4 +1,4 @@
-"""Print a signed caller token for local use: ``python -m scripts.token authority [subject]``."""
+"""Print a signed caller token for local use: ``python -m scripts.mint_token authority [subject]``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from runtime import auth, config
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in set(auth.Role):
-        print(f"usage: python -m scripts.token {{{'|'.join(auth.Role)}}} [subject] [org]", file=sys.stderr)
+        print(f"usage: python -m scripts.mint_token {{{'|'.join(auth.Role)}}} [subject] [org]", file=sys.stderr)
         return 2
     role = auth.Role(argv[0])
     subject = argv[1] if len(argv) > 1 else f"local/{role}"
