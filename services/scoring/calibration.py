@@ -51,7 +51,7 @@ class CalibrationConfig:
 
     spread_threshold: float = 15.0
     method: Method = "auto"
-    max_dense_experts: int = 2000
+    max_dense_experts: int = 1000
     log_ratio_bounds: tuple[float, float] = (-12.0, 8.0)
     cg_rtol: float = 1e-8
     cg_maxiter: int = 5000
