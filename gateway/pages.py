@@ -11,6 +11,7 @@ contracts answers 404 and is left out of the navigation.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import uuid
@@ -49,9 +50,12 @@ CONSULTANCY_ITEMS = ("professionalism", "fairness", "timeliness", "communication
 async def render(request: Request, template: str, status: int = 200, **ctx: Any) -> Response:
     lang = web.lang_of(request)
     ident = await web.identity_of(request)
+    other = "en" if lang == "zh" else "zh"
+    switch = request.url.include_query_params(lang=other)
     body = _env.get_template(template).render(
         request=request,
         lang=lang,
+        lang_url=f"{switch.path}?{switch.query}",
         t=translator(lang),
         ident=ident,
         csrf=web.csrf_token(request),
@@ -190,30 +194,36 @@ def _enum_word(value: str) -> str:
     return value.rsplit("_", 1)[-1].lower() if value else ""
 
 
+async def _case_series(request: Request, case: str) -> str:
+    """``evaluation-standard`` etc. for a case, when the assignment service lets the caller read it."""
+    if not _needs(f"{ASSIGNMENT}.GetCase"):
+        return ""
+    try:
+        got = await web.invoke(request, f"{ASSIGNMENT}.GetCase", {"name": case})
+    except web.RpcFailed:
+        return ""  # not readable by this caller: the page falls back to the series it was given
+    return f"{_enum_word(got.get('stage', ''))}-{_enum_word(got.get('track', ''))}"
+
+
 async def reviewer_home(request: Request) -> Response:
+    """The reviewer's seats (from the assignment service), grouped by lot."""
     ident = await require(request, "reviewer")
     if isinstance(ident, Response):
         return ident
-    method = f"{ASSIGNMENT}.ListCases"
+    method = f"{ASSIGNMENT}.ListPanelSeats"
     if not _needs(method):
         return await message(request, "not_found", status=404)
     try:
-        listed = await web.invoke(request, method, {"expert": ident.subject, "page_size": 200})
+        listed = await web.invoke(request, method, {"expert": ident.subject})
     except web.RpcFailed as err:
         return await rpc_error_page(request, err)
+    seats = sorted(listed.get("seats", []), key=lambda s: (s.get("lot", ""), s.get("case", "")))
+    series = await asyncio.gather(*(_case_series(request, s["case"]) for s in seats))
     groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
-    cases = sorted(listed.get("cases", []), key=lambda c: (c.get("lot", ""), c.get("deadline", "")))
-    for c in cases:
-        stage, track = _enum_word(c.get("stage", "")), _enum_word(c.get("track", ""))
-        groups.setdefault(c.get("lot", ""), []).append(
-            {
-                "name": c["name"],
-                "title": c.get("display_name") or c["name"],
-                "stage": stage,
-                "track": track,
-                "deadline": c.get("deadline", ""),
-                "series": f"{stage}-{track}",
-            }
+    for seat, ser in zip(seats, series, strict=True):
+        stage, _, track = ser.partition("-")
+        groups.setdefault(seat.get("lot", ""), []).append(
+            {"name": seat["case"], "title": seat["case"], "stage": stage, "track": track, "series": ser}
         )
     return await render(
         request,
@@ -292,6 +302,7 @@ async def _score_view(
             rubric_name = saved["rubric_version"]
         else:
             series = request.query_params.get("series") or (posted or {}).get("series", "")
+            series = series or await _case_series(request, case)
             if not series:
                 return await message(request, "not_found", status=404)
             rubric_name = f"rubrics/{series}/versions/latest"

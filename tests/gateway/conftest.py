@@ -16,7 +16,7 @@ import uvicorn
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from runtime.server import ServiceApp
-from tests.gateway.helpers import FAST_HASH
+from tests.gateway.helpers import FAST_HASH, FakeAssignment, fake_assignment, logged_in
 from tests.support import Running, running
 
 
@@ -92,3 +92,47 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         gw = es.enter_context(serve_gateway(settings))
         yield Stack(gateway=gw, services=started)
+
+
+@dataclass
+class PageStack:
+    """Scoring and surveys for real, behind the gateway; assignment stood in (panels by hand)."""
+
+    gateway: Gateway
+    fake: FakeAssignment
+    surveys: Running
+
+    def client(self) -> httpx.Client:
+        return self.gateway.client()
+
+    @contextmanager
+    def reviewer(self, expert: str) -> Iterator[httpx.Client]:
+        client = logged_in(self.gateway.url, self.gateway.settings, "reviewer", expert)
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+@pytest.fixture(scope="module")
+def ps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageStack]:
+    from services.scoring.app import APP as SCORING
+    from services.surveys.app import APP as SURVEYS
+
+    tmp = tmp_path_factory.mktemp("pages")
+    with ExitStack() as es:
+        fake, fake_addr = es.enter_context(fake_assignment())
+        scoring = es.enter_context(
+            running(SCORING, database_url=f"sqlite:///{tmp}/scoring.db", peers={"assignment": fake_addr})
+        )
+        surveys = es.enter_context(running(SURVEYS, database_url=f"sqlite:///{tmp}/surveys.db"))
+        settings = GatewaySettings(
+            database_url=f"sqlite:///{tmp}/gateway.db",
+            local_mode=True,
+            upstreams={"assignment": fake_addr, "scoring": scoring.address, "surveys": surveys.address},
+            lockout_after_failures=3,
+            login_attempts_per_window=100,
+            **FAST_HASH,  # type: ignore[arg-type]
+        )
+        gw = es.enter_context(serve_gateway(settings))
+        yield PageStack(gateway=gw, fake=fake, surveys=surveys)

@@ -9,16 +9,22 @@ from collections.abc import Iterator
 from concurrent import futures
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import grpc
 import httpx
+from google.protobuf import timestamp_pb2
 from sqlalchemy import Engine
 
 from dgcp.assignment.v1 import assignment_pb2 as apb
 from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
+from dgcp.surveys.v1 import surveys_pb2 as spb
+from dgcp.surveys.v1 import surveys_pb2_grpc as spb_grpc
 from gateway import accounts
 from gateway.settings import GatewaySettings
 from runtime import db
+from runtime.resources import utcnow
+from tests.support import md
 
 AGENCY = "reviewAgencies/00000000-0000-7000-8000-000000000001"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -29,11 +35,17 @@ class FakeCase:
     name: str
     panel: list[str]
     consultancy: str
+    lot: str = "lots/00000000-0000-7000-8000-00000000000a"
 
 
 @dataclass
 class FakeAssignment(apb_grpc.AssignmentServiceServicer):
-    """Answers CheckPanelMembership (what scoring asks) until lots and cases land in assignment."""
+    """Stands in for assignment: panels set by hand, so page tests need no draw.
+
+    It answers what scoring asks (CheckPanelMembership) and what the reviewer
+    pages ask (ListPanelSeats, GetCase, RecuseExpert); it enforces no access
+    rules: those are the real service's, tested in test_access_matrix.
+    """
 
     cases: dict[str, FakeCase] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -55,6 +67,35 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
             review_agency=AGENCY,
             panel=case.panel,
         )
+
+    def ListPanelSeats(
+        self, request: apb.ListPanelSeatsRequest, context: grpc.ServicerContext
+    ) -> apb.ListPanelSeatsResponse:
+        with self.lock:
+            mine = [c for c in self.cases.values() if request.expert in c.panel]
+        return apb.ListPanelSeatsResponse(
+            seats=[apb.PanelSeat(case=c.name, expert=request.expert, lot=c.lot, active=True) for c in mine]
+        )
+
+    def GetCase(self, request: apb.GetCaseRequest, context: grpc.ServicerContext) -> apb.Case:
+        case = self.cases.get(request.name)
+        if case is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, "no such case")
+            raise AssertionError("abort raises")
+        return apb.Case(
+            name=case.name,
+            lot=case.lot,
+            consultancy=case.consultancy,
+            stage=apb.CASE_STAGE_EVALUATION,
+            track=apb.CASE_TRACK_STANDARD,
+            panel=case.panel,
+        )
+
+    def RecuseExpert(self, request: apb.RecuseExpertRequest, context: grpc.ServicerContext) -> apb.Amendment:
+        with self.lock:
+            case = self.cases[request.case]
+            case.panel = [e for e in case.panel if e != request.expert]
+        return apb.Amendment()
 
     def add(self, panel: list[str]) -> FakeCase:
         case = FakeCase(f"cases/{uuid.uuid4()}", panel, f"consultancies/{uuid.uuid4()}")
@@ -126,3 +167,29 @@ def logged_in(base_url: str, settings: GatewaySettings, role: str, subject: str)
     r = login(client, username)
     assert r.status_code == 303, r.text
     return client
+
+
+def issue_link(channel: grpc.Channel) -> str:
+    """A fresh single-use survey link, issued by the authority over gRPC; returns its path."""
+    stub = spb_grpc.SurveysServiceStub(channel)
+    deadline = timestamp_pb2.Timestamp()
+    deadline.FromDatetime(utcnow() + timedelta(days=7))
+    case = f"lots/{uuid.uuid4()}/cases/{uuid.uuid4()}"
+    resp = stub.IssueInvitations(
+        spb.IssueInvitationsRequest(
+            cases=[
+                spb.CaseFacts(
+                    case=case,
+                    case_display_name="评估 · 示例",
+                    enterprise=f"enterprises/{uuid.uuid4()}",
+                    enterprise_display_name="东莞市示例五金制品有限公司",
+                    consultancy=f"consultancies/{uuid.uuid4()}",
+                    consultancy_display_name="示例环保科技有限公司",
+                )
+            ],
+            deadline=deadline,
+            rated_party_kinds=[spb.RATED_PARTY_KIND_CONSULTANCY],
+        ),
+        metadata=md("authority"),
+    )
+    return "/s/" + resp.links[0].url.rsplit("/s/", 1)[1]

@@ -3,74 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
 
-import httpx
 import pytest
-from google.protobuf import timestamp_pb2
 
-from dgcp.surveys.v1 import surveys_pb2 as spb
-from dgcp.surveys.v1 import surveys_pb2_grpc as spb_grpc
 from gateway.settings import GatewaySettings
-from runtime.resources import utcnow
-from services.scoring.app import APP as SCORING
 from services.scoring.rubrics import EVALUATION_STANDARD
-from services.surveys.app import APP as SURVEYS
-from tests.gateway.conftest import Gateway, serve_gateway
+from tests.gateway.conftest import PageStack, serve_gateway
 from tests.gateway.helpers import (
     FAST_HASH,
     PASSWORD,
-    FakeAssignment,
     activate,
     csrf_of,
-    fake_assignment,
-    logged_in,
+    issue_link,
     login,
     new_account,
 )
-from tests.support import Running, md, running
-
-
-@dataclass
-class PageStack:
-    gateway: Gateway
-    fake: FakeAssignment
-    surveys: Running
-
-    def client(self) -> httpx.Client:
-        return self.gateway.client()
-
-    @contextmanager
-    def reviewer(self, expert: str) -> Iterator[httpx.Client]:
-        client = logged_in(self.gateway.url, self.gateway.settings, "reviewer", expert)
-        try:
-            yield client
-        finally:
-            client.close()
-
-
-@pytest.fixture(scope="module")
-def ps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageStack]:
-    tmp = tmp_path_factory.mktemp("pages")
-    with ExitStack() as es:
-        fake, fake_addr = es.enter_context(fake_assignment())
-        scoring = es.enter_context(
-            running(SCORING, database_url=f"sqlite:///{tmp}/scoring.db", peers={"assignment": fake_addr})
-        )
-        surveys = es.enter_context(running(SURVEYS, database_url=f"sqlite:///{tmp}/surveys.db"))
-        settings = GatewaySettings(
-            database_url=f"sqlite:///{tmp}/gateway.db",
-            local_mode=True,
-            **FAST_HASH,  # type: ignore[arg-type]
-            upstreams={"assignment": fake_addr, "scoring": scoring.address, "surveys": surveys.address},
-            lockout_after_failures=3,
-            login_attempts_per_window=100,
-        )
-        gw = es.enter_context(serve_gateway(settings))
-        yield PageStack(gateway=gw, fake=fake, surveys=surveys)
 
 
 def expert() -> str:
@@ -230,6 +177,25 @@ def test_reviewer_scores_and_revises_own_case(ps: PageStack) -> None:
         assert "94" in c.get(r2.headers["location"]).text
 
 
+def test_reviewer_sees_own_seats_by_lot_and_recuses(ps: PageStack) -> None:
+    me, other = expert(), expert()
+    mine = ps.fake.add([me, other])
+    theirs = ps.fake.add([other])
+    with ps.reviewer(me) as c:
+        home = c.get("/reviewer")
+        assert home.status_code == 200
+        assert mine.name in home.text and theirs.name not in home.text
+        assert mine.lot in home.text and "series=evaluation-standard" in home.text
+        page = c.get(f"/reviewer/recuse/{mine.name}")
+        r = c.post(
+            f"/reviewer/recuse/{mine.name}",
+            data={"csrf_token": csrf_of(page.text), "reason": "曾受聘于该企业"},
+        )
+        assert r.status_code == 200
+        assert me not in ps.fake.cases[mine.name].panel
+        assert mine.name not in c.get("/reviewer").text
+
+
 def test_reviewer_cannot_score_or_read_another_reviewers_case(ps: PageStack) -> None:
     owner, intruder = expert(), expert()
     case = ps.fake.add([owner])
@@ -263,31 +229,6 @@ def test_rating_is_submitted_once(ps: PageStack) -> None:
 # --- enterprise survey ----------------------------------------------------------------------------
 
 
-def issue_link(ps: PageStack) -> str:
-    stub = spb_grpc.SurveysServiceStub(ps.surveys.channel())
-    deadline = timestamp_pb2.Timestamp()
-    deadline.FromDatetime(utcnow() + timedelta(days=7))
-    case = f"lots/{uuid.uuid4()}/cases/{uuid.uuid4()}"
-    resp = stub.IssueInvitations(
-        spb.IssueInvitationsRequest(
-            cases=[
-                spb.CaseFacts(
-                    case=case,
-                    case_display_name="评估 · 示例",
-                    enterprise=f"enterprises/{uuid.uuid4()}",
-                    enterprise_display_name="东莞市示例五金制品有限公司",
-                    consultancy=f"consultancies/{uuid.uuid4()}",
-                    consultancy_display_name="示例环保科技有限公司",
-                )
-            ],
-            deadline=deadline,
-            rated_party_kinds=[spb.RATED_PARTY_KIND_CONSULTANCY],
-        ),
-        metadata=md("authority"),
-    )
-    return "/s/" + resp.links[0].url.rsplit("/s/", 1)[1]
-
-
 def survey_answers(page: str) -> dict[str, str]:
     import re
 
@@ -302,7 +243,7 @@ def survey_answers(page: str) -> dict[str, str]:
 
 
 def test_survey_link_works_once(ps: PageStack) -> None:
-    link = issue_link(ps)
+    link = issue_link(ps.surveys.channel())
     with ps.client() as c:
         page = c.get(link)
         assert page.status_code == 200, page.text
