@@ -609,16 +609,19 @@ class LotHandlers:
     def CheckPanelMembership(
         self, request: pb.CheckPanelMembershipRequest, context: grpc.ServicerContext
     ) -> pb.PanelMembership:
-        case_id = parse_name(request.case, "cases", field="case")
-        expert = parse_name(request.expert, "experts", field="expert") if request.expert else None
+        # Lenient on purpose: a name that is not a case is a case that does not exist
+        # (NOT_FOUND, which callers such as scoring pass on), and a caller who is not an
+        # expert sits on no panel.
+        case_id = _uuid_of(request.case, "cases")
+        expert = _uuid_of(request.expert, "experts")
         with transaction(self.ctx.engine) as session:
-            case = session.get(Case, case_id)
+            case = session.get(Case, case_id) if case_id else None
             if case is None:
                 raise NotFound(
                     "CASE_NOT_FOUND", f"{request.case} does not exist", metadata={"case": request.case}
                 )
             lot = ls.get_lot(session=session, id=case.lot_id)
-            panel = ls.active_panel(session=session, case_ids=[case_id])[case_id]
+            panel = ls.active_panel(session=session, case_ids=[case.id])[case.id]
         return pb.PanelMembership(
             case=request.case,
             expert=request.expert,
@@ -629,6 +632,16 @@ class LotHandlers:
             review_agency=f"reviewAgencies/{lot.review_agency_id}",
             panel=[f"experts/{e}" for e in panel],
         )
+
+
+def _uuid_of(name: str, collection: str) -> uuid.UUID | None:
+    prefix = f"{collection}/"
+    if not name.startswith(prefix):
+        return None
+    try:
+        return uuid.UUID(name[len(prefix) :])
+    except ValueError:
+        return None
 
 
 def _relation_proto(row: ExpertRelation) -> pb.ExpertRelation:
