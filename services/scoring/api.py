@@ -664,15 +664,16 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
     def LockPanel(self, request: pb.LockPanelRequest, context: grpc.ServicerContext) -> pb.CaseResult:
         case = _required(request.case, "case")
         actor = current_caller().subject
+        self.panels.forget(case)  # ask afresh: who sits on the panel now
+        panel = self.panels.check(case, "").facts.panel
 
         def work(session: Any) -> pb.CaseResult:
-            store.lock_panel(session=session, case_name=case, actor=actor, now=utcnow())
+            store.lock_panel(session=session, case_name=case, panel=panel, actor=actor, now=utcnow())
             return pb.CaseResult(case=case)
 
         self.idem.run(
             self.engine, method="LockPanel", request=request, response_type=pb.CaseResult, work=work
         )
-        self.panels.forget(case)
         return self._case_result(case)
 
     def GetCaseResult(self, request: pb.GetCaseResultRequest, context: grpc.ServicerContext) -> pb.CaseResult:

@@ -549,17 +549,30 @@ def list_revisions(*, session: Session, score_id: uuid.UUID, after: int, limit: 
     ).all()
 
 
-def lock_panel(*, session: Session, case_name: str, actor: str, now: datetime) -> datetime:
-    """Lock the case and its scores; a second lock keeps the first lock time."""
+def lock_panel(
+    *, session: Session, case_name: str, panel: Sequence[str], actor: str, now: datetime
+) -> datetime:
+    """Lock the case and its scores once every current panel member has scored.
+
+    A second lock keeps the first lock time. ``panel`` is the assignment service's answer at
+    lock time (recusals included); it also refreshes the case row's copy.
+    """
     case = get_case(session=session, case_name=case_name, for_update=True)
     if case.lock_time is not None:
         return case.lock_time  # type: ignore[no-any-return]
-    count = session.execute(
-        select(func.count()).select_from(scores).where(scores.c.case_name == case_name)
-    ).scalar_one()
-    if count == 0:
-        raise FailedPrecondition("NO_SCORES", f"{case_name} has no scores to lock")
-    session.execute(update(cases).where(cases.c.name == case_name).values(lock_time=now, locked_by=actor))
+    scored = set(session.execute(select(scores.c.expert).where(scores.c.case_name == case_name)).scalars())
+    missing = sorted(set(panel) - scored)
+    if not scored or missing:
+        raise FailedPrecondition(
+            "PANEL_INCOMPLETE",
+            f"{len(missing)} panel member(s) of {case_name} have not scored yet",
+            metadata={"case": case_name, "missing": ",".join(missing)},
+        )
+    session.execute(
+        update(cases)
+        .where(cases.c.name == case_name)
+        .values(lock_time=now, locked_by=actor, panel=list(panel))
+    )
     session.execute(update(scores).where(scores.c.case_name == case_name).values(locked=True))
     return now
 

@@ -218,8 +218,12 @@ def test_lock_then_amend_with_reason(stub: pb_grpc.ScoringServiceStub, fake: Fak
     case = fake.add()
     scores = [
         submit(stub, case, e, items=items({"balances": d}))
-        for e, d in zip(case.panel, (0, 4, 8), strict=True)
+        for e, d in zip(case.panel[:2], (0, 4), strict=True)
     ]
+    err = error_of(stub.LockPanel, pb.LockPanelRequest(case=case.name), metadata=AUTH)
+    assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PANEL_INCOMPLETE")
+    assert err.metadata["missing"] == case.panel[2]
+    scores.append(submit(stub, case, case.panel[2], items=items({"balances": 8})))
     result = stub.LockPanel(pb.LockPanelRequest(case=case.name), metadata=AUTH)
     assert result.locked and result.score_count == 3 and result.raw_mean == 96
     assert result.HasField("calibrated")

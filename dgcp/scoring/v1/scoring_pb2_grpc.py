@@ -192,8 +192,9 @@ class ScoringServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def LockPanel(self, request, context):
-        """Locks a case's panel: its scores become immutable and the case enters
-        calibration.
+        """Locks a case's panel once every current panel member has scored
+        (FAILED_PRECONDITION `PANEL_INCOMPLETE` otherwise): its scores become
+        immutable and the case enters calibration.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
