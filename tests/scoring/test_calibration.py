@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.scoring.calibration import CalibrationConfig, Method, calibrate
 
@@ -171,3 +173,32 @@ def test_mismatched_lengths_are_rejected() -> None:
 
 def _triple(sim: Sim) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return sim.cases, sim.experts, sim.scores
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    shift=st.floats(-30, 30, allow_nan=False),
+    method=st.sampled_from(["reml", "moments"]),
+)
+def test_a_common_shift_moves_every_case_and_no_offset(seed: int, shift: float, method: Method) -> None:
+    """Scores all higher by c: calibrated scores move by c, offsets and variances stay."""
+    sim = simulate(seed, 5.0, n_cases=60, n_experts=12)
+    cfg = CalibrationConfig(method=method)
+    base = calibrate(sim.cases, sim.experts, sim.scores, cfg)
+    moved = calibrate(sim.cases, sim.experts, sim.scores + shift, cfg)
+    assert np.allclose(moved.calibrated, base.calibrated + shift, atol=1e-6)
+    assert np.allclose(moved.expert_offset, base.expert_offset, atol=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), lift=st.floats(1, 20, allow_nan=False))
+def test_a_more_lenient_expert_gets_a_larger_offset(seed: int, lift: float) -> None:
+    """Raising every score of one expert raises that expert's offset; offsets always sum to 0."""
+    sim = simulate(seed, 5.0, n_cases=60, n_experts=12)
+    base = calibrate(sim.cases, sim.experts, sim.scores, CalibrationConfig(method="reml"))
+    lifted_scores = sim.scores + lift * (sim.experts == 0)
+    lifted = calibrate(sim.cases, sim.experts, lifted_scores, CalibrationConfig(method="reml"))
+    assert lifted.expert_offset[0] > base.expert_offset[0]
+    # Offsets stay centred within the (connected) design.
+    assert abs(float(np.mean(lifted.expert_offset))) < 1e-6
