@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     x = feature_matrix(standings)
     evidence = timed("model risk + contributions", lambda: evaluate_model(model, x), stages)
     flags = timed(
-        "flags with zh/en reasons", lambda: decide_flags(standings, FlagConfig(), evidence, (), x), stages
+        "flags with zh/en reasons", lambda: decide_flags(standings, FlagConfig(), evidence, ()), stages
     )
     proposed = [f for f in flags if f.level is FlagLevel.PROPOSE_NOTICE]
     payload = BulletinPayload(

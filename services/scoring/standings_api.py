@@ -28,6 +28,7 @@ from runtime.auth import AccessTable, Role, current_caller
 from runtime.clients import service_channel
 from runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from runtime.idempotency import Idempotency
+from runtime.ids import new_id
 from runtime.logging import get_logger
 from runtime.resources import (
     decode_page_token,
@@ -701,7 +702,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             row = store.insert_determination(
                 session=session,
                 values={
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "consultancy": d.consultancy,
                     "period": d.period,
                     "kind": DETERMINATIONS[d.kind],
@@ -842,7 +843,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             model = self._load_model(session)
             evidence = evaluate_model(model, x) if model is not None else None
             falsified = store.falsified_in(session=session, start=window_run.start, end=window_run.end)
-            result = decide_flags(st, self.cfg.flags, evidence, falsified, x)
+            result = decide_flags(st, self.cfg.flags, evidence, falsified)
             existing = store.flags_of_period(session=session, period=window.period)
             now = utcnow()
             counts = {level: 0 for level in FlagLevel}
@@ -863,7 +864,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                     store.insert_flag(
                         session=session,
                         values={
-                            "id": uuid.uuid4(),
+                            "id": new_id(),
                             "period": window.period,
                             "consultancy": flag.firm_id,
                             "notice_state": NoticeState.PROPOSED.value if proposed else "",
@@ -1091,7 +1092,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             version = newest.version + 1 if newest is not None else 1
             payload, run = self._payload(session, period, version, newest, request.correction_note.strip())
             files = render_all(payload)
-            bulletin_id = uuid.uuid4()
+            bulletin_id = new_id()
             sha = bulletin_sha256(files)
             store.insert_bulletin(
                 session=session,

@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from runtime.errors import NotFound
+from runtime.ids import new_id
 from services.scoring.models import cases, ratings, scores
 from services.scoring.standings_models import (
     bulletin_files,
@@ -75,7 +76,7 @@ def window_ratings(*, session: Session, start: datetime, end: datetime) -> list[
 
 
 def insert_run(*, session: Session, values: dict[str, Any]) -> uuid.UUID:
-    run_id = uuid.uuid4()
+    run_id = new_id()
     session.execute(insert(standing_runs).values(id=run_id, **values))
     return run_id
 

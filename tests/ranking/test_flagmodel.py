@@ -57,6 +57,18 @@ def test_too_few_labels_refuses_so_the_statistical_rule_decides() -> None:
         train_flag_model(data.x, np.zeros_like(data.y), data.periods)
 
 
+def test_a_feature_without_data_is_left_out_and_scoring_still_takes_the_full_matrix() -> None:
+    data = labelled()
+    x = data.x.copy()
+    x[:, 5] = np.nan  # e.g. no source records rework
+    m = train_flag_model(x, data.y, data.periods, FlagModelConfig())
+    assert FEATURES[5].name not in [f.name for f in m.features]
+    assert len(m.feature_index) == len(FEATURES) - 1
+    risk = m.risk(x)
+    assert risk.shape == (len(x),) and np.all((risk >= 0) & (risk <= 1))
+    assert m.contributions(x[:3], np.nan_to_num(x[0])).shape == (3, len(FEATURES) - 1)
+
+
 def test_from_bytes_rejects_other_objects() -> None:
     import pickle
 

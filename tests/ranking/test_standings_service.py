@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import grpc
 import jsonschema
@@ -23,6 +24,7 @@ import numpy as np
 import pypdf
 import pytest
 from google.protobuf import timestamp_pb2
+from scipy.stats import spearmanr
 from sqlalchemy import update
 
 from dgcp.assignment.v1 import assignment_pb2 as apb
@@ -34,6 +36,7 @@ from dgcp.scoring.v1 import standings_pb2_grpc as pb_grpc
 from dgcp.surveys.v1 import surveys_pb2 as vpb
 from dgcp.surveys.v1 import surveys_pb2_grpc as vpb_grpc
 from runtime.db import transaction
+from runtime.errors import details_of
 from services.scoring.app import APP
 from services.scoring.bulletin.render import bulletin_schema
 from services.scoring.models import cases
@@ -151,10 +154,18 @@ def score_items(total: float) -> list[spb.CriterionScore]:
     return out
 
 
-def run_case(st: Stack, consultancy: str, totals: list[float], lock_time: datetime, rating: int) -> str:
+def run_case(
+    st: Stack,
+    consultancy: str,
+    totals: list[float],
+    lock_time: datetime,
+    rating: int,
+    panel: list[str] | None = None,
+    review_rating: int = 0,
+) -> str:
     """A case scored by its panel, locked, the consultancy rated by one expert; lock time backdated."""
     case = f"cases/{uuid.uuid4()}"
-    panel = [f"experts/{uuid.uuid4()}" for _ in totals]
+    panel = panel or [f"experts/{uuid.uuid4()}" for _ in totals]
     st.assignment.panels[case] = (consultancy, panel)
     for expert, total in zip(panel, totals, strict=True):
         st.scoring.SubmitScore(
@@ -166,6 +177,11 @@ def run_case(st: Stack, consultancy: str, totals: list[float], lock_time: dateti
         spb.SubmitRatingRequest(case=case, items={"technical_capability": rating, "service_quality": rating}),
         metadata=md("reviewer", subject=panel[0]),
     )
+    if review_rating:
+        items = dict.fromkeys(("professionalism", "fairness", "timeliness", "communication"), review_rating)
+        st.scoring.SubmitRating(
+            spb.SubmitRatingRequest(case=case, items=items), metadata=md("consultancy", org=consultancy)
+        )
     with transaction(st.svc.ctx.engine) as session:
         session.execute(update(cases).where(cases.c.name == case).values(lock_time=lock_time))
     return case
@@ -186,16 +202,21 @@ def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
     for i, firm in enumerate(good):
         for _ in range(4):
             base = 80 + 2 * i + rng.normal(0, 2)
-            run_case(st, firm, [base + 1, base - 1], when, rating=4)
+            run_case(st, firm, [base + 1, base - 1], when, rating=4, review_rating=4)
         st.surveys.add(firm, "2026-10", 85.0)
     for _ in range(5):
-        run_case(st, bad, [56 + rng.normal(0, 2), 58 + rng.normal(0, 2)], when, rating=2)
+        run_case(st, bad, [56 + rng.normal(0, 2), 58 + rng.normal(0, 2)], when, rating=2, review_rating=1)
     st.surveys.add(bad, "2026-10", 60.0)
     for _ in range(2):
         run_case(st, thin, [50.0, 52.0], when, rating=2)
 
     computed = st.standings.ComputeStandings(pb.ComputeStandingsRequest(period="2026-10"), metadata=AUTH)
-    assert (computed.consultancies, computed.window_months) == (8, 12)
+    assert (computed.consultancies, computed.review_agencies, computed.window_months) == (8, 1, 12)
+    agencies = st.standings.ListStandings(
+        pb.ListStandingsRequest(period="2026-10", entity_kind=pb.ENTITY_KIND_REVIEW_AGENCY), metadata=AUTH
+    )
+    assert [a.entity for a in agencies.standings] == [AGENCY]
+    assert {c.component for c in agencies.standings[0].components} == {"consultancy_rating"}
     assert "satisfaction" in computed.components and "report_quality" in computed.components
     listed = st.standings.ListStandings(pb.ListStandingsRequest(period="2026-10", page_size=5), metadata=AUTH)
     rest = st.standings.ListStandings(
@@ -306,3 +327,106 @@ def test_inputs_are_checked(stack: Stack) -> None:
         metadata=AUTH,
     )
     assert {v.field for v in err.violations} >= {"determination.consultancy", "determination.kind"}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_twelve_months_through_the_api(stack: Stack, tmp_path: Path) -> None:
+    """Seeded: known true quality, skewed volumes, lenient/severe experts, some truly substandard.
+    Every proposed notice gets a statement and is approved (the worst case for false notices)."""
+    from services.scoring.bulletin.__main__ import main as bulletin_job
+
+    st = stack
+    rng = np.random.default_rng(2026)
+    n_firms = 30
+    firms = [f"consultancies/{uuid.uuid4()}" for _ in range(n_firms)]
+    weak = np.arange(n_firms) < 5
+    truth = np.where(weak, rng.normal(60, 4, n_firms), rng.normal(81, 5, n_firms))
+    volume = rng.lognormal(0, 0.9, n_firms)
+    volume = volume / volume.sum() * 18  # cases per month
+    experts = [f"experts/{uuid.uuid4()}" for _ in range(24)]
+    bias = rng.normal(0, 4, len(experts))
+    periods = [f"{y:04d}-{m:02d}" for y, m in [(2025, 11), (2025, 12), *((2026, k) for k in range(1, 11))]]
+    approved: list[pb.Flag] = []
+    trained: list[str] = []
+    for month, period in enumerate(periods):
+        y, m = (int(x) for x in period.split("-"))
+        when = datetime(y, m, 15, 4, tzinfo=UTC)
+        for f, firm in enumerate(firms):
+            for _ in range(int(rng.poisson(volume[f]))):
+                case_q = truth[f] + rng.normal(0, 5)
+                chosen = rng.choice(len(experts), size=2, replace=False)
+                totals = [float(np.clip(case_q + bias[e] + rng.normal(0, 2), 0, 100)) for e in chosen]
+                rating = int(np.clip(round(1 + (truth[f] - 50) / 12 + rng.normal(0, 0.5)), 1, 5))
+                run_case(st, firm, totals, when, rating, [experts[e] for e in chosen])
+            st.surveys.add(firm, period, float(np.clip(60 + 0.4 * truth[f] + rng.normal(0, 4), 0, 100)), n=2)
+        st.standings.ComputeStandings(pb.ComputeStandingsRequest(period=period), metadata=AUTH)
+        for f in np.flatnonzero(rng.random(n_firms) < 0.35):
+            st.standings.RecordDetermination(
+                pb.RecordDeterminationRequest(
+                    determination=pb.Determination(
+                        consultancy=firms[f],
+                        period=period,
+                        kind=pb.DETERMINATION_KIND_SPOT_CHECK,
+                        substandard=bool(truth[f] < 70),
+                        evidence=[f"spot-check/{period}/{f}"],
+                        decide_time=_ts(when),
+                    )
+                ),
+                metadata=AUTH,
+            )
+        if month in (8, 11):
+            try:
+                model = st.standings.TrainFlagModel(pb.TrainFlagModelRequest(), metadata=AUTH)
+                trained.append(model.name)
+                assert model.log and "holdout_periods" in model.metrics
+            except grpc.RpcError as err:
+                assert details_of(err).reason == "INSUFFICIENT_LABELS"
+        st.standings.ScoreFlags(pb.ScoreFlagsRequest(period=period), metadata=AUTH)
+        proposed = st.standings.ListFlags(
+            pb.ListFlagsRequest(period=period, level=pb.FLAG_LEVEL_PROPOSE_NOTICE), metadata=AUTH
+        ).flags
+        for flag in proposed:
+            st.standings.FileStatement(
+                pb.FileStatementRequest(name=flag.name, statement="我司对结果有异议。"),
+                metadata=md("consultancy", org=flag.consultancy),
+            )
+            approved.append(
+                st.standings.ApproveNotice(
+                    pb.ApproveNoticeRequest(name=flag.name, reason="按规则批准"), metadata=AUTH
+                )
+            )
+    index = {firm: i for i, firm in enumerate(firms)}
+    bad = {firms[i] for i in np.flatnonzero(truth < 70)}
+    noticed = {f.consultancy for f in approved}
+    false_notices = [f for f in approved if f.consultancy not in bad]
+    final = st.standings.ListStandings(
+        pb.ListStandingsRequest(period=periods[-1], page_size=100), metadata=AUTH
+    )
+    rho = float(
+        spearmanr(
+            [s.composite for s in final.standings], [truth[index[s.entity]] for s in final.standings]
+        ).statistic
+    )
+    precision = len(noticed & bad) / max(len(noticed), 1)
+    recall = len(noticed & bad) / max(len(bad), 1)
+    print(
+        f"\nthrough the API, 12 months: {len(approved)} approved notices on {len(noticed)} firms; "
+        f"precision {precision:.3f} recall {recall:.3f} Spearman(composite, truth) {rho:.3f}; "
+        f"false notices {len(false_notices)}; models {trained}"
+    )
+    assert approved, "some truly substandard firm must be caught"
+    assert len(false_notices) <= 0.01 * len(approved)
+    assert all(f.n_reports >= 3 for f in approved)
+    assert rho > 0.6
+
+    out = tmp_path / "bulletin"
+    code = bulletin_job(
+        ["--period", periods[-1], "--target", st.svc.address, "--out", str(out), "--no-train"]
+    )
+    assert code == 0
+    assert (out / "bulletin.zh-CN.pdf").exists() and (out / "manifest.json").exists()
+    again = bulletin_job(["--period", periods[-1], "--target", st.svc.address, "--no-train"])
+    assert again == 0  # a rerun leaves the published version alone and verifies it
+    listed = st.public.ListBulletins(pb.ListBulletinsRequest(period=periods[-1]))
+    assert [b.version for b in listed.bulletins] == [1]
+    assert listed.bulletins[0].notices == sum(1 for f in approved if f.period == periods[-1])

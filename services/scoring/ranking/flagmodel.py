@@ -81,6 +81,9 @@ class FlagModelConfig:
     min_samples_leaf: int = 20
     l2_regularization: float = 1.0
     random_state: int = 0
+    # A feature enters the model only if this many rows (and this share of them) have a value.
+    min_feature_rows: int = 10
+    min_feature_share: float = 0.2
     # OpenMP threads for fitting and scoring. Label sets are small: thread start-up costs more
     # than it saves (measured 12x slower with 2 threads on a 2-core machine under load).
     threads: int = 1
@@ -146,24 +149,37 @@ class FlagModel:
     params: dict[str, Any]
     metrics: dict[str, float | int | None]
     estimator: CalibratedClassifierCV = field(repr=False)
+    # Which columns of the full feature matrix (FEATURES order) the model uses: a feature the
+    # training data hardly had (e.g. rework where no source records it) is left out.
+    feature_index: tuple[int, ...] = ()
+
+    def used(self, x: FloatArray) -> FloatArray:
+        """The model's own columns of a full feature matrix."""
+        return x[:, list(self.feature_index)] if self.feature_index else x
 
     def risk(self, x: FloatArray) -> FloatArray:
-        """Calibrated probability that each row's firm is substandard."""
+        """Calibrated probability that each row's firm is substandard (x: full feature matrix)."""
+        return self._risk(self.used(x))
+
+    def _risk(self, xu: FloatArray) -> FloatArray:
         with threadpool_limits(limits=int(self.params.get("threads", 1)), user_api="openmp"):
-            return np.asarray(self.estimator.predict_proba(x)[:, 1], dtype=np.float64)
+            return np.asarray(self.estimator.predict_proba(xu)[:, 1], dtype=np.float64)
 
     def contributions(self, x: FloatArray, reference: FloatArray) -> FloatArray:
-        """How much of each row's risk each feature carries (risk minus risk at the reference).
+        """How much of each row's risk each used feature carries (risk minus risk at the reference).
 
         Occlusion rather than SHAP: simple enough to state in a notice ("with an average veto rate
-        the risk would be 12 points lower") and exact for the deployed, calibrated model.
+        the risk would be 12 points lower") and exact for the deployed, calibrated model. Columns
+        follow ``features``; ``reference`` is a full-width row.
         """
-        n, f = x.shape
-        base = self.risk(x)
-        probes = np.repeat(x[:, None, :], f, axis=1)
+        xu = self.used(x)
+        ref = self.used(reference[None, :])[0]
+        n, f = xu.shape
+        base = self._risk(xu)
+        probes = np.repeat(xu[:, None, :], f, axis=1)
         cols = np.arange(f)
-        probes[:, cols, cols] = reference[None, :]
-        moved = self.risk(probes.reshape(n * f, f)).reshape(n, f)
+        probes[:, cols, cols] = ref[None, :]
+        moved = self._risk(probes.reshape(n * f, f)).reshape(n, f)
         return base[:, None] - moved
 
     def to_bytes(self) -> bytes:
@@ -217,6 +233,20 @@ def _train(
     distinct = sorted(set(periods))
     held = set(distinct[-cfg.holdout_periods :]) if len(distinct) > cfg.holdout_periods else set()
     test = np.isin(period_arr, list(held))
+    keep = [
+        j
+        for j in range(x.shape[1])
+        if all(
+            np.isfinite(x[rows, j]).sum() >= max(cfg.min_feature_rows, cfg.min_feature_share * rows.sum())
+            for rows in (np.ones(labels.size, dtype=bool), ~test)
+            if rows.any()
+        )
+    ]
+    dropped = [features[j].name for j in range(x.shape[1]) if j not in keep]
+    if dropped:
+        say(f"left out for lack of data: {', '.join(dropped)}")
+    full_x, x = x, x[:, keep]
+    features = [features[j] for j in keep]
     metrics: dict[str, float | int | None] = {"periods": len(distinct), "holdout_periods": len(held)}
     train_y = labels[~test]
     if held and len(np.unique(train_y)) == 2 and int(train_y.sum()) >= cfg.calibration_folds:
@@ -227,9 +257,9 @@ def _train(
     say(f"refitting on all {labels.size} rows")
     final = _estimator(cfg, features, labels.size).fit(x, labels)
     metrics.update(_metrics(labels, final.predict_proba(x)[:, 1], "train"))
-    data_hash = training_sha256(x, labels, periods, [f.name for f in features])
+    data_hash = training_sha256(full_x, labels, periods, [f.name for f in FEATURES[: full_x.shape[1]]])
     params = {**asdict(cfg), "sklearn": sklearn.__version__, "numpy": np.__version__}
     version_src = json.dumps({"data": data_hash, "params": params}, sort_keys=True).encode()
     version = "fm-" + hashlib.sha256(version_src).hexdigest()[:16]
     say(f"trained {version}")
-    return FlagModel(version, data_hash, tuple(features), params, metrics, final)
+    return FlagModel(version, data_hash, tuple(features), params, metrics, final, tuple(keep))

@@ -74,8 +74,9 @@ class ModelEvidence:
 
     version: str
     risk: FloatArray
-    contributions: FloatArray  # firms x features
+    contributions: FloatArray  # firms x the model's features
     features: tuple[FeatureSpec, ...]
+    values: FloatArray  # firms x the model's features: the evidence named in the reasons
 
 
 def percent(p: float) -> str:
@@ -109,14 +110,14 @@ def _statistical_reason(
     return Reason("STATISTICAL_RULE", zh, en)
 
 
-def _model_reason(ev: ModelEvidence, i: int, x_row: FloatArray | None, cfg: FlagConfig) -> Reason:
+def _model_reason(ev: ModelEvidence, i: int, cfg: FlagConfig) -> Reason:
     risk = float(ev.risk[i])
     order = np.argsort(-ev.contributions[i])[: cfg.explain_top]
     named = [j for j in order if ev.contributions[i, j] >= cfg.explain_min_contribution]
     parts_zh, parts_en = [], []
     for j in named:
         f = ev.features[j]
-        value = "" if x_row is None else f" {x_row[j]:.2f}"
+        value = f" {ev.values[i, j]:.2f}"
         share = ev.contributions[i, j]
         parts_zh.append(f"{f.label_zh}{value}（使风险增加 {share:.0%}）")
         parts_en.append(f"{f.label_en}{value} (adds {share:.0%} to the risk)")
@@ -144,7 +145,6 @@ def decide_flags(
     config: FlagConfig | None = None,
     model: ModelEvidence | None = None,
     falsified: Collection[str] = (),
-    features: FloatArray | None = None,
 ) -> list[Flag]:
     """Flag every firm of ``standings``; vectorised decision, reasons worded per firm."""
     cfg = config or FlagConfig()
@@ -179,7 +179,7 @@ def decide_flags(
             )
         )
         if model is not None and level is not FlagLevel.OK:
-            reasons.append(_model_reason(model, i, None if features is None else features[i], cfg))
+            reasons.append(_model_reason(model, i, cfg))
         flags.append(
             Flag(
                 firm_id=firm,
@@ -197,5 +197,7 @@ def decide_flags(
 
 def evaluate_model(model: FlagModel, x: FloatArray) -> ModelEvidence:
     """Risk of every firm and each feature's contribution against the period's median firm."""
-    reference = np.nan_to_num(np.nanmedian(x, axis=0)) if x.size else np.zeros(x.shape[1])
-    return ModelEvidence(model.version, model.risk(x), model.contributions(x, reference), model.features)
+    reference = np.array([np.median(c[np.isfinite(c)]) if np.isfinite(c).any() else 0.0 for c in x.T])
+    return ModelEvidence(
+        model.version, model.risk(x), model.contributions(x, reference), model.features, model.used(x)
+    )

@@ -38,5 +38,5 @@ def run_period(
     standings = compute_standings(firm_ids, observations, standing_config)
     features = feature_matrix(standings)
     evidence = evaluate_model(model, features) if model is not None else None
-    flags = decide_flags(standings, flag_config, evidence, falsified, features)
+    flags = decide_flags(standings, flag_config, evidence, falsified)
     return PeriodResult(standings, features, evidence, flags)
