@@ -20,6 +20,8 @@ import grpc
 import numpy as np
 from sqlmodel import Session
 
+from dgcp.assignment.v1 import assignment_pb2 as apb
+from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
 from dgcp.scoring.v1 import standings_pb2 as pb
 from dgcp.scoring.v1 import standings_pb2_grpc as pb_grpc
 from dgcp.surveys.v1 import surveys_pb2 as spb
@@ -552,15 +554,61 @@ def surveys_fetch(ctx: ServiceContext) -> SurveysFetch | None:
     return fetch
 
 
+NamesFetch = Callable[[], dict[str, str]]
+
+
+def names_fetch(ctx: ServiceContext) -> NamesFetch | None:
+    """Registered names of every consultancy and review agency, from the assignment service."""
+    address = ctx.settings.peers.get("assignment", "")
+    if not address:
+        return None
+    channel = service_channel(
+        address, caller_service="scoring", deadline_seconds=ctx.settings.deadline_seconds
+    )
+    stub = apb_grpc.AssignmentServiceStub(channel)
+
+    def fetch() -> dict[str, str]:
+        names: dict[str, str] = {}
+        for method, request_type, attr in (
+            (stub.ListConsultancies, apb.ListConsultanciesRequest, "consultancies"),
+            (stub.ListReviewAgencies, apb.ListReviewAgenciesRequest, "review_agencies"),
+        ):
+            token = ""
+            while True:
+                resp = method(request_type(page_size=1000, page_token=token))
+                names.update((o.name, o.display_name) for o in getattr(resp, attr))
+                token = resp.next_page_token
+                if not token:
+                    break
+        return names
+
+    return fetch
+
+
 class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def __init__(
-        self, ctx: ServiceContext, config: StandingsConfig | None = None, surveys: SurveysFetch | None = None
+        self,
+        ctx: ServiceContext,
+        config: StandingsConfig | None = None,
+        surveys: SurveysFetch | None = None,
+        names: NamesFetch | None = None,
     ) -> None:
         self.ctx = ctx
         self.cfg = config or StandingsConfig()
         self.engine = ctx.engine
         self.idem = Idempotency(idempotency_keys)
         self.surveys = surveys if surveys is not None else surveys_fetch(ctx)
+        self.names = names if names is not None else names_fetch(ctx)
+
+    def _display_names(self) -> dict[str, str]:
+        """Names for the bulletin; resource names stand in when the registry cannot be read."""
+        if self.names is None:
+            return {}
+        try:
+            return self.names()
+        except grpc.RpcError as err:
+            log.warning("names_unavailable", code=str(err.code() if isinstance(err, grpc.Call) else None))
+            return {}
 
     # ------------------------------------------------------------ standings
 
@@ -1002,7 +1050,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     # ------------------------------------------------------------ bulletins
 
     def _payload(
-        self, session: Any, period: str, version: int, replaces: Any, note: str
+        self, session: Any, period: str, version: int, replaces: Any, note: str, names: dict[str, str]
     ) -> tuple[BulletinPayload, Any]:
         run = store.newest_run(session=session, period=period, kind=CONSULTANCY)
         if run is None or not run.rows:
@@ -1016,7 +1064,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             return tuple(
                 StandingRow(
                     entity_id=r["entity"],
-                    name=r["entity"],
+                    name=names.get(r["entity"], r["entity"]),
                     n=r["n"],
                     composite=round(r["composite"], 1),
                     lower=round(r["lower"], 1),
@@ -1045,7 +1093,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             notices=tuple(
                 NoticeRow(
                     entity_id=n.consultancy,
-                    name=n.consultancy,
+                    name=names.get(n.consultancy, n.consultancy),
                     reasons_zh=tuple(r["zh"] for r in n.reasons),
                     reasons_en=tuple(r["en"] for r in n.reasons),
                     decision_reason=n.decision_reason,
@@ -1073,6 +1121,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         replaces_id = (
             parse_name(request.replaces, "bulletins", field="replaces") if request.replaces else None
         )
+        names = self._display_names()
 
         def work(session: Any) -> pb.Bulletin:
             newest = store.newest_bulletin(session=session, period=period)
@@ -1090,7 +1139,9 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             elif replaces_id is not None:
                 raise FailedPrecondition("NOTHING_TO_REPLACE", f"{period} has no bulletin to replace")
             version = newest.version + 1 if newest is not None else 1
-            payload, run = self._payload(session, period, version, newest, request.correction_note.strip())
+            payload, run = self._payload(
+                session, period, version, newest, request.correction_note.strip(), names
+            )
             files = render_all(payload)
             bulletin_id = new_id()
             sha = bulletin_sha256(files)

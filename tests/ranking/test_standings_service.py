@@ -51,7 +51,22 @@ AGENCY = "reviewAgencies/00000000-0000-7000-8000-0000000000a1"
 @dataclass
 class FakeAssignment(apb_grpc.AssignmentServiceServicer):
     panels: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # case -> (consultancy, panel)
+    names: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def ListConsultancies(
+        self, request: apb.ListConsultanciesRequest, context: grpc.ServicerContext
+    ) -> apb.ListConsultanciesResponse:
+        return apb.ListConsultanciesResponse(
+            consultancies=[apb.Consultancy(name=k, display_name=v) for k, v in self.names.items()]
+        )
+
+    def ListReviewAgencies(
+        self, request: apb.ListReviewAgenciesRequest, context: grpc.ServicerContext
+    ) -> apb.ListReviewAgenciesResponse:
+        return apb.ListReviewAgenciesResponse(
+            review_agencies=[apb.ReviewAgency(name=AGENCY, display_name="广东某某评估咨询有限公司")]
+        )
 
     def CheckPanelMembership(
         self, request: apb.CheckPanelMembershipRequest, context: grpc.ServicerContext
@@ -198,6 +213,7 @@ def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
     when = datetime(2026, 10, 15, 4, tzinfo=UTC)
     good = [f"consultancies/{uuid.uuid4()}" for _ in range(6)]
     bad, thin = f"consultancies/{uuid.uuid4()}", f"consultancies/{uuid.uuid4()}"
+    st.assignment.names[bad] = "东莞市某某环保科技有限公司"
     rng = np.random.default_rng(3)
     for i, firm in enumerate(good):
         for _ in range(4):
@@ -285,7 +301,11 @@ def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
 
     pdf = pypdf.PdfReader(io.BytesIO(file(v1.name, "bulletin.zh-CN.pdf")))
     text = "".join(p.extract_text() for p in pdf.pages)
-    assert "东莞市清洁生产审核技术服务质量月度通报（2026-10）" in text and bad in text.replace("\n", "")
+    assert "东莞市清洁生产审核技术服务质量月度通报（2026-10）" in text
+    assert (
+        "东莞市某某环保科技有限公司" in text and "广东某某评估咨询有限公司" in text
+    )  # names from the registry
+    assert thin in text.replace("\n", "")  # a firm the registry does not know keeps its resource name
     assert file(v1.name, "consultancies.csv").startswith(b"\xef\xbb\xbf")
     jsonschema.validate(json.loads(file(v1.name, "bulletin.json")), bulletin_schema())
     assert st.public.VerifyBulletin(pb.VerifyBulletinRequest(name=v1.name)).ok
