@@ -19,6 +19,7 @@ class Upstreams:
     def __init__(self, settings: GatewaySettings) -> None:
         self._settings = settings
         self._channels: dict[str, grpc.aio.Channel] = {}
+        self._methods: dict[tuple[str, str], grpc.aio.UnaryUnaryMultiCallable] = {}
 
     def channel(self, service: str) -> grpc.aio.Channel:
         ch = self._channels.get(service)
@@ -41,11 +42,14 @@ class Upstreams:
         request_id: str = "",
     ) -> Message:
         """Unary call; raises ``grpc.aio.AioRpcError`` with the service's status on failure."""
-        method = self.channel(service).unary_unary(
-            full_method,
-            request_serializer=lambda m: m.SerializeToString(),
-            response_deserializer=response_class.FromString,
-        )
+        method = self._methods.get((service, full_method))
+        if method is None:
+            method = self.channel(service).unary_unary(
+                full_method,
+                request_serializer=_serialize,
+                response_deserializer=response_class.FromString,
+            )
+            self._methods[(service, full_method)] = method
         metadata = [("x-request-id", request_id or uuid.uuid4().hex)]
         if token:
             metadata.append(("authorization", f"Bearer {token}"))
@@ -55,3 +59,8 @@ class Upstreams:
         for ch in self._channels.values():
             await ch.close()
         self._channels.clear()
+        self._methods.clear()
+
+
+def _serialize(message: Message) -> bytes:
+    return message.SerializeToString()

@@ -66,6 +66,7 @@ def test_reviewer_logs_in_scores_and_sees_saved_total(browser: Browser, ps: Page
     expect(page.get_by_role("heading", name="我的评审任务")).to_be_visible()
     shot(page, "reviewer-cases")
     page.get_by_role("link", name="评分", exact=True).click()
+    page.wait_for_url(f"**/reviewer/score/{case.name}?series=evaluation-standard")
     expect(page.get_by_role("heading", name="评分表")).to_be_visible()
     for c in EVALUATION_STANDARD.criteria:
         page.locator(f"#p-{c.id}").fill(str(c.max_points))
