@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import random
 import statistics
 import threading
 import time
@@ -43,8 +44,6 @@ class World:
 
 
 def make_world(n_cases: int, n_experts: int, seed: int = 7) -> World:
-    import random
-
     rng = random.Random(seed)
     experts = [f"experts/{uuid.UUID(int=rng.getrandbits(128))}" for _ in range(n_experts)]
     firms = [f"consultancies/{uuid.UUID(int=rng.getrandbits(128))}" for _ in range(50)]
@@ -300,6 +299,9 @@ def run(
 
     drive([echo_call] * 500, args.in_flight)  # warm up channels and threads
     echo_result, echo_cpu = measured(pids["echo"], lambda: drive([echo_call] * args.requests, args.in_flight))
+    # Calls in flight together come from different panels, as in real use (a panel's members
+    # submitting at the same moment would queue on the case row lock, on purpose).
+    random.Random(1).shuffle(pairs)
     first = drive([submit_call(c, e, 1) for c, e in pairs], args.in_flight)
     revisions = [submit_call(*pairs[i % len(pairs)], 2 + (i // len(pairs)) % 5) for i in range(args.requests)]
     steady, steady_cpu = measured(pids["scoring"], lambda: drive(revisions, args.in_flight))
