@@ -514,6 +514,38 @@ def _text(value: str, name: str, limit: int) -> str:
     return value
 
 
+def _uuid_cursor(after: str | None) -> uuid.UUID | None:
+    """The id to continue after, from a page token's cursor."""
+    if after is None:
+        return None
+    try:
+        return uuid.UUID(after)
+    except ValueError:
+        raise InvalidArgument(
+            "INVALID_PAGE_TOKEN",
+            "page_token is not valid for this query",
+            violations=[FieldViolation("page_token", "not a token from this query")],
+        ) from None
+
+
+def _run_cursor(after: str | None) -> tuple[uuid.UUID | None, int]:
+    """(run id, offset) from a ListStandings page token's cursor."""
+    if after is None:
+        return None, 0
+    try:
+        run, _, offset = after.partition(":")
+        value = uuid.UUID(run), int(offset)
+        if value[1] < 0:
+            raise ValueError
+        return value
+    except ValueError:
+        raise InvalidArgument(
+            "INVALID_PAGE_TOKEN",
+            "page_token is not valid for this query",
+            violations=[FieldViolation("page_token", "not a token from this query")],
+        ) from None
+
+
 def _due(err: DueProcessError) -> FailedPrecondition:
     return FailedPrecondition(err.reason, str(err))
 
@@ -713,13 +745,19 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         filters = {"period": request.period, "kind": kind}
         after = decode_page_token(request.page_token, filters)
         limit = page_size(request.page_size)
+        run_id, start = _run_cursor(after)
         with store_session(self.engine) as session:
-            run = store.newest_run(session=session, period=request.period, kind=kind)
+            run = (
+                store.get_run(session=session, run_id=run_id)
+                if run_id is not None
+                else store.newest_run(session=session, period=request.period, kind=kind)
+            )
         if run is None:
             raise NotFound("STANDINGS_NOT_FOUND", f"no standings computed for {request.period}")
-        start = int(after) if after else 0
         rows = run.rows[start : start + limit]
-        nxt = encode_page_token(str(start + limit), filters) if start + limit < len(run.rows) else ""
+        # the token pins the run: later pages come from the same computation even if a new one lands
+        more = start + limit < len(run.rows)
+        nxt = encode_page_token(f"{run.id}:{start + limit}", filters) if more else ""
         return pb.ListStandingsResponse(
             standings=[standing_to_proto(r, kind, request.period) for r in rows], next_page_token=nxt
         )
@@ -782,7 +820,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             rows = store.list_determinations(
                 session=session,
                 consultancy=request.consultancy,
-                after=uuid.UUID(after) if after else None,
+                after=_uuid_cursor(after),
                 limit=limit + 1,
             )
         nxt = encode_page_token(str(rows[limit - 1].id), filters) if len(rows) > limit else ""
@@ -1198,7 +1236,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             rows = store.list_bulletins(
                 session=session,
                 period=request.period,
-                after=uuid.UUID(after) if after else None,
+                after=_uuid_cursor(after),
                 limit=limit + 1,
             )
             out = [

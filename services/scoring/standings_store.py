@@ -90,6 +90,10 @@ def newest_run(*, session: Session, period: str, kind: str) -> Any:
     ).first()
 
 
+def get_run(*, session: Session, run_id: uuid.UUID) -> Any:
+    return session.execute(select(standing_runs).where(standing_runs.c.id == run_id)).first()
+
+
 def insert_determination(*, session: Session, values: dict[str, Any]) -> Any:
     session.execute(insert(determinations).values(**values))
     return session.execute(select(determinations).where(determinations.c.id == values["id"])).one()

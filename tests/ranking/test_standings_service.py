@@ -37,6 +37,7 @@ from dgcp.surveys.v1 import surveys_pb2 as vpb
 from dgcp.surveys.v1 import surveys_pb2_grpc as vpb_grpc
 from runtime.db import transaction
 from runtime.errors import details_of
+from runtime.resources import encode_page_token
 from services.scoring.app import APP
 from services.scoring.bulletin.render import bulletin_schema
 from services.scoring.models import cases
@@ -347,6 +348,17 @@ def test_inputs_are_checked(stack: Stack) -> None:
         metadata=AUTH,
     )
     assert {v.field for v in err.violations} >= {"determination.consultancy", "determination.kind"}
+    forged = encode_page_token("not-a-cursor", {"period": "2026-10", "kind": "CONSULTANCY"})
+    err = error_of(
+        st.standings.ListStandings,
+        pb.ListStandingsRequest(period="2026-10", page_token=forged),
+        metadata=AUTH,
+    )
+    assert err.reason == "INVALID_PAGE_TOKEN"
+    err = error_of(
+        st.public.ListBulletins, pb.ListBulletinsRequest(page_token=encode_page_token("x", {"period": ""}))
+    )
+    assert err.reason == "INVALID_PAGE_TOKEN"
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
