@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
@@ -43,7 +43,7 @@ from services.scoring import store
 from services.scoring.calibration import CalibrationConfig, CalibrationResult, calibrate
 from services.scoring.collusion import (
     CollusionPolicy,
-    ScoreRow,
+    RatedScore,
     collusion_report,
     retaliation_view,
 )
@@ -259,8 +259,6 @@ def rating_to_proto(row: Any) -> pb.Rating:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    from datetime import UTC
-
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
     return value
@@ -326,33 +324,44 @@ def _parse_rubric_name(name: str, field_name: str = "name") -> tuple[str, int | 
     return parts[1], int(parts[3])
 
 
+@dataclass(frozen=True)
+class Fit:
+    """A calibration over one window, the scores behind it, and each case's row in it."""
+
+    result: CalibrationResult
+    scores: list[store.LockedScore]
+    case_index: dict[str, int]
+
+
 class CalibrationCache:
-    """Fits are cached per window until a panel locks or a locked score is amended."""
+    """Fits are cached per window until a panel locks or a locked score is amended.
+
+    A hit costs one aggregate query (the fingerprint); a miss reads the window's scores and fits.
+    """
 
     def __init__(self, engine: Any, config: CalibrationConfig) -> None:
         self._engine = engine
         self._config = config
         self._lock = threading.Lock()
-        self._fits: dict[tuple[Any, ...], CalibrationResult] = {}
+        self._fits: dict[tuple[Any, ...], Fit] = {}
 
-    def fit(self, start: datetime, end: datetime) -> tuple[CalibrationResult, list[store.LockedScore]]:
+    def fit(self, start: datetime, end: datetime) -> Fit:
         with transaction(self._engine) as session:
             fingerprint = store.locked_fingerprint(session=session)
-            rows = store.locked_scores(session=session, start=start, end=end)
-        key = (start, end, fingerprint)
-        with self._lock:
-            hit = self._fits.get(key)
-        if hit is None:
-            hit = calibrate(
-                [r.case_name for r in rows],
-                [r.expert for r in rows],
-                [r.total for r in rows],
-                self._config,
-            )
+            key = (start, end, fingerprint)
             with self._lock:
-                self._fits = {k: v for k, v in self._fits.items() if k[2] == fingerprint}
-                self._fits[key] = hit
-        return hit, rows
+                hit = self._fits.get(key)
+            if hit is not None:
+                return hit
+            rows = store.locked_scores(session=session, start=start, end=end)
+        result = calibrate(
+            [r.case_name for r in rows], [r.expert for r in rows], [r.total for r in rows], self._config
+        )
+        fit = Fit(result, rows, {str(c): i for i, c in enumerate(result.case_ids)})
+        with self._lock:
+            self._fits = {k: v for k, v in self._fits.items() if k[2] == fingerprint}
+            self._fits[key] = fit
+        return fit
 
 
 # ---------------------------------------------------------------- servicer
@@ -705,12 +714,12 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         basis = raw
         lock_time = _aware(case_row.lock_time)
         if lock_time is not None:
-            fit, _ = self.calibrations.fit(*self._window_for(lock_time))
-            index = fit.case_ids.index(case) if case in fit.case_ids else -1
+            fit = self.calibrations.fit(*self._window_for(lock_time))
+            index = fit.case_index.get(case, -1)
             if index >= 0:
-                basis = float(fit.calibrated[index])
+                basis = float(fit.result.calibrated[index])
                 result.calibrated = basis
-                result.in_main_component = int(fit.case_component[index]) == 0
+                result.in_main_component = int(fit.result.case_component[index]) == 0
         result.grade = rubric.rubric.grade(basis, bool(veto_ids))
         result.recommended = (
             result.HasField("calibrated") and not veto_ids and basis >= rubric.rubric.recommendation_line
@@ -745,9 +754,10 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         self, request: pb.GetCalibrationRequest, context: grpc.ServicerContext
     ) -> pb.Calibration:
         start, end = self._period(request.start_time, request.end_time, default_window=True)
-        fit, rows = self.calibrations.fit(start, end)
+        whole = self.calibrations.fit(start, end)
+        fit = whole.result
         return pb.Calibration(
-            score_count=len(rows),
+            score_count=len(whole.scores),
             sigma2=fit.sigma2,
             tau2=fit.tau2,
             method=fit.method,
@@ -871,8 +881,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
 
     def _joined(
         self, start: datetime, end: datetime
-    ) -> tuple[CalibrationResult, list[ScoreRow], dict[str, float]]:
-        fit, locked = self.calibrations.fit(start, end)
+    ) -> tuple[CalibrationResult, list[RatedScore], dict[str, float]]:
+        whole = self.calibrations.fit(start, end)
+        fit, locked = whole.result, whole.scores
         calibrated = dict(zip(fit.case_ids, fit.calibrated, strict=True))
         offsets = dict(zip(fit.expert_ids, fit.expert_offset, strict=True))
         with transaction(self.engine) as session:
@@ -880,7 +891,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         given = {(r.case_name, r.rater): r.mean for r in rated if r.direction == EXPERT_TO_CONSULTANCY}
         received = {r.case_name: r.mean for r in rated if r.direction == CONSULTANCY_TO_REVIEW}
         rows = [
-            ScoreRow(
+            RatedScore(
                 case=s.case_name,
                 expert=s.expert,
                 agency=s.agency,

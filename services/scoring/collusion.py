@@ -36,7 +36,7 @@ class CollusionPolicy:
 
 
 @dataclass(frozen=True)
-class ScoreRow:
+class RatedScore:
     """One locked score joined with its case's calibration and both sides' mutual ratings.
 
     ``rating_given``: this expert's mean rating of the consultancy (None if not rated);
@@ -69,7 +69,7 @@ class PairFinding:
     flagged: bool
 
 
-def collusion_report(rows: Sequence[ScoreRow], policy: CollusionPolicy) -> list[PairFinding]:
+def collusion_report(rows: Sequence[RatedScore], policy: CollusionPolicy) -> list[PairFinding]:
     """All pairs with enough cases, ranked by z (largest first); ``flagged`` marks the suspects."""
     findings = _expert_pairs(rows, policy) + _agency_pairs(rows, policy)
     if not findings:
@@ -103,7 +103,7 @@ def _mean_or_none(values: Sequence[float | None]) -> float | None:
     return float(np.mean(present)) if present else None
 
 
-def _expert_pairs(rows: Sequence[ScoreRow], policy: CollusionPolicy) -> list[PairFinding]:
+def _expert_pairs(rows: Sequence[RatedScore], policy: CollusionPolicy) -> list[PairFinding]:
     if not rows:
         return []
     residual = np.array([r.score - r.calibrated - r.expert_offset for r in rows])
@@ -143,9 +143,9 @@ class _Case:
     received: float | None
 
 
-def _cases(rows: Sequence[ScoreRow]) -> dict[Hashable, _Case]:
+def _cases(rows: Sequence[RatedScore]) -> dict[Hashable, _Case]:
     """Collapse score rows to one record per case (the panel's mean rating given)."""
-    by_case: dict[Hashable, list[ScoreRow]] = {}
+    by_case: dict[Hashable, list[RatedScore]] = {}
     for r in rows:
         by_case.setdefault(r.case, []).append(r)
     return {
@@ -160,7 +160,7 @@ def _cases(rows: Sequence[ScoreRow]) -> dict[Hashable, _Case]:
     }
 
 
-def _agency_pairs(rows: Sequence[ScoreRow], policy: CollusionPolicy) -> list[PairFinding]:
+def _agency_pairs(rows: Sequence[RatedScore], policy: CollusionPolicy) -> list[PairFinding]:
     cases = list(_cases(rows).values())
     by_consultancy: dict[Hashable, list[_Case]] = {}
     for c in cases:

@@ -6,13 +6,13 @@ import numpy as np
 
 from services.scoring.collusion import (
     CollusionPolicy,
-    ScoreRow,
+    RatedScore,
     collusion_report,
     retaliation_view,
 )
 
 
-def planted(seed: int = 0) -> list[ScoreRow]:
+def planted(seed: int = 0) -> list[RatedScore]:
     """Expert e0 adds +8 on consultancy c0's reports and both rate each other 5."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -28,7 +28,7 @@ def planted(seed: int = 0) -> list[ScoreRow]:
         for e, s in scores.items():
             colluding = e == 0 and consultancy == "c0"
             rows.append(
-                ScoreRow(
+                RatedScore(
                     case=case,
                     expert=f"e{e}",
                     agency=agency,
@@ -52,7 +52,7 @@ def test_planted_pair_ranks_first_and_is_flagged() -> None:
 
 
 def test_high_ratings_alone_do_not_flag() -> None:
-    rows = [ScoreRow(**{**r.__dict__, "score": r.calibrated}) if r.expert == "e0" else r for r in planted()]
+    rows = [RatedScore(**{**r.__dict__, "score": r.calibrated}) if r.expert == "e0" else r for r in planted()]
     assert not any(f.flagged for f in collusion_report(rows, CollusionPolicy()))
 
 
