@@ -9,15 +9,19 @@ Starlette's thread pool.
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import accounts, api, pages, web
 from gateway.openapi import document
@@ -25,6 +29,9 @@ from gateway.settings import GatewaySettings
 from gateway.transcode import Router, discover
 from gateway.upstream import Upstreams
 from runtime import config, db
+from runtime.logging import get_logger
+
+log = get_logger("dgcp.gateway")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 STATIC = Path(__file__).parent / "static"
@@ -39,6 +46,45 @@ def migrate(settings: GatewaySettings) -> None:
         db.migrate(engine, settings.schema, MIGRATIONS, metadata)
     finally:
         engine.dispose()
+
+
+_SECRET_PATHS = re.compile(r"^/(activate|s)/[^/]+")
+
+
+def redact_path(path: str) -> str:
+    """Paths of single-use links carry their token: logs keep only the kind of link."""
+    return _SECRET_PATHS.sub(lambda m: f"/{m.group(1)}/…", path)
+
+
+class AccessLog:
+    """One log line per HTTP request (method, redacted path, status, time); never query strings,
+    cookies or bodies, which may hold tokens or passwords."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            log.info(
+                "http",
+                method=scope["method"],
+                path=redact_path(scope["path"]),
+                status=status[0],
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
 
 
 async def healthz(_: Request) -> Response:
@@ -76,7 +122,7 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         *pages.routes(),
         Route("/{path:path}", api.transcode, methods=_ALL),
     ]
-    app = Starlette(routes=http_routes, lifespan=lifespan)
+    app = Starlette(routes=http_routes, lifespan=lifespan, middleware=[Middleware(AccessLog)])
     app.state.router = Router(routes)
     app.state.openapi = document(routes)
     return app

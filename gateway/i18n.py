@@ -55,6 +55,7 @@ TEXT: dict[str, dict[str, str]] = {
         "rate_review": "评价评审方",
         "no_cases": "目前没有分配给您的案件。",
         "score_form": "评分表",
+        "choose_rubric": "请按评审通知选择本案件的阶段和程序；评分提交后由系统核对。",
         "rubric": "评分细则",
         "chapter": "章节",
         "criterion": "评分项",
@@ -161,6 +162,9 @@ TEXT: dict[str, dict[str, str]] = {
         "rate_review": "Rate the review side",
         "no_cases": "No case is assigned to you.",
         "score_form": "Scoring form",
+        "choose_rubric": (
+            "Pick the case's stage and track as on your assignment notice; the system checks it on submit."
+        ),
         "rubric": "Rubric",
         "chapter": "Chapter",
         "criterion": "Criterion",

@@ -304,7 +304,7 @@ async def _score_view(
             series = request.query_params.get("series") or (posted or {}).get("series", "")
             series = series or await _case_series(request, case)
             if not series:
-                return await message(request, "not_found", status=404)
+                return await _rubric_chooser(request, case)
             rubric_name = f"rubrics/{series}/versions/latest"
         rubric = await _rubric(request, rubric_name)
     except web.RpcFailed as err:
@@ -325,6 +325,20 @@ async def _score_view(
         request_id=uuid.uuid4().hex,
         **view,
     )
+
+
+async def _rubric_chooser(request: Request, case: str) -> Response:
+    """When the case's stage and track cannot be read: the current rubric of each series to pick
+    from (the scoring service rejects criteria that are not its rubric for the case)."""
+    listed = await web.invoke(
+        request, f"{SCORING}.ListRubricVersions", {"parent": "rubrics/-", "page_size": 200}
+    )
+    latest: dict[str, dict[str, Any]] = {}
+    for r in listed.get("rubric_versions", []):
+        series = r["name"].split("/")[1]
+        if series not in latest or int(r.get("version", 0)) > int(latest[series].get("version", 0)):
+            latest[series] = r
+    return await render(request, "rubric_choice.html", case=case, rubrics=sorted(latest.items()))
 
 
 async def score_post(request: Request) -> Response:

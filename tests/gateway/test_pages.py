@@ -196,6 +196,30 @@ def test_reviewer_sees_own_seats_by_lot_and_recuses(ps: PageStack) -> None:
         assert mine.name not in c.get("/reviewer").text
 
 
+def test_rubric_chosen_when_case_facts_are_not_readable(ps: PageStack) -> None:
+    with ps.reviewer(expert()) as c:
+        page = c.get(f"/reviewer/score/cases/{uuid.uuid4()}")  # the stand-in does not know it
+        assert page.status_code == 200
+        assert "?series=evaluation-standard" in page.text and "?series=acceptance-fast" in page.text
+
+
+def test_logs_hold_no_link_tokens_or_passwords(ps: PageStack) -> None:
+    from structlog.testing import capture_logs
+
+    from gateway.app import redact_path
+
+    assert redact_path("/activate/abc.DEF-123") == "/activate/…"
+    assert redact_path("/s/tok_en/x") == "/s/…/x"
+    username, path = new_account(ps.gateway.settings, "reviewer", expert())
+    token = path.rsplit("/", 1)[1]
+    with capture_logs() as logs, ps.client() as c:
+        activate(c, path)
+        login(c, username)
+    text = repr(logs)
+    assert any(e.get("path") == "/activate/…" for e in logs)
+    assert token not in text and PASSWORD not in text
+
+
 def test_reviewer_cannot_score_or_read_another_reviewers_case(ps: PageStack) -> None:
     owner, intruder = expert(), expert()
     case = ps.fake.add([owner])
