@@ -813,8 +813,8 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         def work(session: Any) -> pb.Rating:
             now = utcnow()
             store.ensure_case(session=session, facts=facts, now=now)
-            opened = _aware(store.open_rating_window(session=session, case_name=case, now=now))
-            assert opened is not None
+            opened = store.open_rating_window(session=session, case_name=case, now=now)
+            opened = opened if opened.tzinfo else opened.replace(tzinfo=UTC)  # SQLite: naive UTC
             if now >= opened + self.cfg.ratings.window:
                 raise FailedPrecondition(
                     "RATING_WINDOW_CLOSED",
