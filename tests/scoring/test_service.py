@@ -6,6 +6,7 @@ that implements only ``CheckPanelMembership``), so these tests pin scoring's own
 
 from __future__ import annotations
 
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -457,3 +458,16 @@ def test_calibration_and_reports(stub: pb_grpc.ScoringServiceStub, fake: FakeAss
         metadata=as_expert(lenient),
     )
     assert err.reason == "ROLE_NOT_ALLOWED"
+
+
+def test_assignment_outage_is_unavailable_not_a_verdict(db_url_factory) -> None:  # type: ignore[no-untyped-def]
+    """With the assignment service down, a submit fails UNAVAILABLE (retryable), never NOT_ON_PANEL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{probe.getsockname()[1]}"
+    url, schema = db_url_factory("scoring")
+    with running(APP, database_url=url, schema=schema, peers={"assignment": dead}) as svc:
+        stub = pb_grpc.ScoringServiceStub(svc.channel())
+        case = Case(name=f"cases/{uuid.uuid4()}", panel=[f"experts/{uuid.uuid4()}"], consultancy="")
+        err = error_of(submit, stub, case, case.panel[0])
+        assert (err.code, err.reason) == (grpc.StatusCode.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE")
