@@ -383,14 +383,17 @@ def test_twelve_months_through_the_api(stack: Stack, tmp_path: Path) -> None:
     for month, period in enumerate(periods):
         y, m = (int(x) for x in period.split("-"))
         when = datetime(y, m, 15, 4, tzinfo=UTC)
+        month_cases = []  # drawn in order (seeded), then sent concurrently like real panels
         for f, firm in enumerate(firms):
             for _ in range(int(rng.poisson(volume[f]))):
                 case_q = truth[f] + rng.normal(0, 5)
                 chosen = rng.choice(len(experts), size=2, replace=False)
                 totals = [float(np.clip(case_q + bias[e] + rng.normal(0, 2), 0, 100)) for e in chosen]
                 rating = int(np.clip(round(1 + (truth[f] - 50) / 12 + rng.normal(0, 0.5)), 1, 5))
-                run_case(st, firm, totals, when, rating, [experts[e] for e in chosen])
+                month_cases.append((firm, totals, rating, [experts[e] for e in chosen]))
             st.surveys.add(firm, period, float(np.clip(60 + 0.4 * truth[f] + rng.normal(0, 4), 0, 100)), n=2)
+        with futures.ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda c, at=when: run_case(st, c[0], c[1], at, c[2], c[3]), month_cases))
         st.standings.ComputeStandings(pb.ComputeStandingsRequest(period=period), metadata=AUTH)
         for f in np.flatnonzero(rng.random(n_firms) < 0.35):
             st.standings.RecordDetermination(
