@@ -101,6 +101,7 @@ class PageStack:
     gateway: Gateway
     fake: FakeAssignment
     surveys: Running
+    scoring: Running
 
     def client(self) -> httpx.Client:
         return self.gateway.client()
@@ -122,10 +123,14 @@ def ps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageStack]:
     tmp = tmp_path_factory.mktemp("pages")
     with ExitStack() as es:
         fake, fake_addr = es.enter_context(fake_assignment())
-        scoring = es.enter_context(
-            running(SCORING, database_url=f"sqlite:///{tmp}/scoring.db", peers={"assignment": fake_addr})
-        )
         surveys = es.enter_context(running(SURVEYS, database_url=f"sqlite:///{tmp}/surveys.db"))
+        scoring = es.enter_context(
+            running(
+                SCORING,
+                database_url=f"sqlite:///{tmp}/scoring.db",
+                peers={"assignment": fake_addr, "surveys": surveys.address},
+            )
+        )
         settings = GatewaySettings(
             database_url=f"sqlite:///{tmp}/gateway.db",
             local_mode=True,
@@ -135,4 +140,4 @@ def ps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageStack]:
             **FAST_HASH,  # type: ignore[arg-type]
         )
         gw = es.enter_context(serve_gateway(settings))
-        yield PageStack(gateway=gw, fake=fake, surveys=surveys)
+        yield PageStack(gateway=gw, fake=fake, surveys=surveys, scoring=scoring)

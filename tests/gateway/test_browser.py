@@ -105,4 +105,7 @@ def test_enterprise_answers_survey_on_a_phone(browser: Browser, ps: PageStack) -
     shot(page, "survey-done-phone")
     page.goto(link)
     expect(page.get_by_text("此问卷链接已使用或已失效")).to_be_visible()
+    page.goto("/bulletins")
+    expect(page.get_by_role("heading", name="公告")).to_be_visible()
+    shot(page, "bulletins-phone")
     context.close()

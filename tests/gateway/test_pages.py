@@ -280,3 +280,53 @@ def test_survey_link_works_once(ps: PageStack) -> None:
         assert c.get(link).status_code == 410
     with ps.client() as c:
         assert c.get("/s/not-a-real-token").status_code == 410
+
+
+# --- public bulletins -----------------------------------------------------------------------------
+
+
+def test_public_lists_opens_and_downloads_a_bulletin_with_its_sha256(ps: PageStack) -> None:
+    import hashlib
+    import re
+
+    from dgcp.scoring.v1 import scoring_pb2 as scpb
+    from dgcp.scoring.v1 import scoring_pb2_grpc as scpb_grpc
+    from dgcp.scoring.v1 import standings_pb2 as stpb
+    from dgcp.scoring.v1 import standings_pb2_grpc as stpb_grpc
+    from runtime.resources import utcnow
+    from tests.support import md
+
+    # One locked panel, so that the month has a standing to publish.
+    scoring = scpb_grpc.ScoringServiceStub(ps.scoring.channel())
+    panel = [expert(), expert(), expert()]
+    case = ps.fake.add(panel)
+    items = [
+        scpb.CriterionScore(criterion_id=c.id, points=c.max_points) for c in EVALUATION_STANDARD.criteria
+    ]
+    for e in panel:
+        scoring.SubmitScore(
+            scpb.SubmitScoreRequest(case=case.name, items=items), metadata=md("reviewer", subject=e)
+        )
+    scoring.LockPanel(scpb.LockPanelRequest(case=case.name), metadata=md("authority"))
+    stub = stpb_grpc.StandingsServiceStub(ps.scoring.channel())
+    now = utcnow()
+    period = f"{now.year:04d}-{now.month:02d}"
+    stub.ComputeStandings(stpb.ComputeStandingsRequest(period=period), metadata=md("authority"))
+    published = stub.PublishBulletin(stpb.PublishBulletinRequest(period=period), metadata=md("authority"))
+    with ps.client() as c:
+        listing = c.get("/bulletins")
+        assert listing.status_code == 200 and published.sha256 in listing.text
+        page = c.get(f"/{published.name}")
+        assert page.status_code == 200 and published.sha256 in page.text
+        files = re.findall(rf'href="/{published.name}/files/([^"]+)"', page.text)
+        assert {f.rsplit(".", 1)[-1] for f in files} >= {"html", "pdf", "csv", "json"}
+        for name in files:
+            got = c.get(f"/{published.name}/files/{name}")
+            assert got.status_code == 200
+            digest = hashlib.sha256(got.content).hexdigest()
+            assert got.headers["x-content-sha256"] == digest and digest in page.text
+            if name.endswith(".html"):
+                assert got.headers["content-disposition"].startswith("inline")
+                assert "sandbox" in got.headers["content-security-policy"]
+            else:
+                assert got.headers["content-disposition"].startswith("attachment")
