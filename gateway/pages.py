@@ -34,6 +34,8 @@ _env = Environment(
     autoescape=select_autoescape(["html"]),
 )
 
+_env.globals["num"] = lambda v: _num(v)
+
 ASSIGNMENT = "dgcp.assignment.v1.AssignmentService"
 SCORING = "dgcp.scoring.v1.ScoringService"
 STANDINGS = "dgcp.scoring.v1.StandingsService"

@@ -10,7 +10,6 @@ from runtime import config
 ENV_DOCS: dict[str, str] = {
     "DGCP_GATEWAY_PORT": "HTTP port of the gateway (default 8080).",
     "DGCP_LOCAL_MODE": "`1` on a developer machine: session cookies without `Secure` (plain HTTP).",
-    "DGCP_GATEWAY_WORKERS": "uvicorn worker processes (default 1; scale by replicas).",
 }
 
 
