@@ -91,9 +91,14 @@ def funnel_plot(
     flagged: set[str],
     x_title: str,
     y_title: str,
+    notice_label: str = "",
     style: ChartStyle | None = None,
 ) -> Chart:
-    """Composite against number of reports, with control limits center +- z * sigma / sqrt(n)."""
+    """Composite against number of reports, with control limits center +- z * sigma / sqrt(n).
+
+    Shrunk composites spread wider than sampling noise alone (firms really differ), so many
+    points sit outside the limits; the limits show how much a firm with n reports could move by
+    chance, which is what a reader needs to judge a small firm's position."""
     st = style or ChartStyle()
     m, w, h = st.margin, st.width, st.height
     n = np.array([max(r.n, 1) for r in rows], dtype=float)
@@ -124,9 +129,15 @@ def funnel_plot(
             shapes.append(
                 Line(tuple((px(g), py(v)) for g, v in zip(grid, vals, strict=True)), colour, dashed=True)
             )
+        n_label = max(2.0, 0.3 * n_max)  # where the two limits are already apart but still labelled
+        upper = float(np.clip(center + z * sigma / np.sqrt(n_label), y_lo, y_hi))
+        shapes.append(Label(px(n_label), py(upper) - 3, f"{level:.1%}".replace(".0%", "%"), 6, "middle"))
     for r, ni, yi in zip(rows, n, y, strict=True):
         colour = st.flagged if r.entity_id in flagged else st.point
         shapes.append(Dot(px(ni), py(yi), 2.0, colour))
+    if notice_label:
+        shapes.append(Dot(w - 1.5 * m, m / 2 - 3, 2.5, st.flagged))
+        shapes.append(Label(w - 1.5 * m + 6, m / 2, notice_label, size=8))
     return Chart(w, h, tuple(shapes))
 
 

@@ -58,6 +58,7 @@ class Texts:
     columns: tuple[str, ...]
     funnel_x: str
     funnel_y: str
+    notice_dot: str
     grades_y: str
     charts: str
 
@@ -79,6 +80,7 @@ ZH = Texts(
     columns=("排名", "排名区间", "单位代码", "单位名称", "报告数", "综合得分", "90%区间", "等级"),
     funnel_x="报告数 n",
     funnel_y="综合得分",
+    notice_dot="已批准通报",
     grades_y="单位数",
     charts="图表：漏斗图（综合得分与报告数，含控制限）与等级分布",
 )
@@ -101,6 +103,7 @@ EN = Texts(
     columns=("Rank", "Rank interval", "ID", "Name", "Reports", "Composite", "90% interval", "Grade"),
     funnel_x="Reports n",
     funnel_y="Composite",
+    notice_dot="approved notice",
     grades_y="Firms",
     charts="Charts: funnel plot (composite vs reports, with control limits) and grade distribution",
 )
@@ -180,7 +183,9 @@ def _row_cells(r: StandingRow, lang: str) -> tuple[str, ...]:
 
 def _charts(p: BulletinPayload, t: Texts) -> tuple[Any, Any]:
     flagged = {n.entity_id for n in p.notices}
-    funnel = funnel_plot(p.consultancies, p.funnel_center, p.funnel_sigma, flagged, t.funnel_x, t.funnel_y)
+    funnel = funnel_plot(
+        p.consultancies, p.funnel_center, p.funnel_sigma, flagged, t.funnel_x, t.funnel_y, t.notice_dot
+    )
     grades = grade_distribution(p.consultancies, t.lang, t.grades_y)
     return funnel, grades
 
