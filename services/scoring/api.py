@@ -677,7 +677,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         panel = self.panels.check(case, "").facts.panel
 
         def work(session: Any) -> pb.CaseResult:
-            store.lock_panel(session=session, case_name=case, panel=panel, actor=actor, now=utcnow())
+            store.lock_panel(session=session, case_name=case, panel=panel, actor=actor)
             return pb.CaseResult(case=case)
 
         self.idem.run(

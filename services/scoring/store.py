@@ -549,15 +549,15 @@ def list_revisions(*, session: Session, score_id: uuid.UUID, after: int, limit: 
     ).all()
 
 
-def lock_panel(
-    *, session: Session, case_name: str, panel: Sequence[str], actor: str, now: datetime
-) -> datetime:
+def lock_panel(*, session: Session, case_name: str, panel: Sequence[str], actor: str) -> datetime:
     """Lock the case and its scores once every current panel member has scored.
 
     A second lock keeps the first lock time. ``panel`` is the assignment service's answer at
-    lock time (recusals included); it also refreshes the case row's copy.
+    lock time (recusals included); it also refreshes the case row's copy. The lock time is taken
+    after the case row lock is held, so every revision that got in first is older than it.
     """
     case = get_case(session=session, case_name=case_name, for_update=True)
+    now = utcnow()
     if case.lock_time is not None:
         return case.lock_time  # type: ignore[no-any-return]
     scored = set(session.execute(select(scores.c.expert).where(scores.c.case_name == case_name)).scalars())

@@ -12,21 +12,22 @@ import uuid
 from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
 from google.protobuf import timestamp_pb2
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from dgcp.assignment.v1 import assignment_pb2 as apb
 from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
 from dgcp.scoring.v1 import scoring_pb2 as pb
 from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
 from runtime.db import transaction
+from runtime.errors import details_of
 from runtime.resources import utcnow
 from services.scoring.app import APP
-from services.scoring.models import cases
+from services.scoring.models import cases, score_revisions, scores
 from services.scoring.rubrics import EVALUATION_STANDARD
 from tests.support import Running, error_of, md, running
 
@@ -471,3 +472,40 @@ def test_assignment_outage_is_unavailable_not_a_verdict(db_url_factory) -> None:
         case = Case(name=f"cases/{uuid.uuid4()}", panel=[f"experts/{uuid.uuid4()}"], consultancy="")
         err = error_of(submit, stub, case, case.panel[0])
         assert (err.code, err.reason) == (grpc.StatusCode.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE")
+
+
+def test_lock_racing_with_revisions_leaves_no_open_change_behind(
+    stub: pb_grpc.ScoringServiceStub, fake: FakeAssignment, svc: Running
+) -> None:
+    """Revisions racing a lock either land before it (and are locked with it) or are refused."""
+    case = fake.add()
+    for expert in case.panel:
+        submit(stub, case, expert)
+
+    def revise(i: int) -> str:
+        expert = case.panel[i % 3]
+        try:
+            submit(stub, case, expert, items=items({"balances": 1 + i % 10}), request_id=f"race-{i}")
+        except grpc.RpcError as err:
+            return details_of(err).reason
+        return "OK"
+
+    with futures.ThreadPoolExecutor(8) as pool:
+        pending = [pool.submit(revise, i) for i in range(40)]
+        lock = pool.submit(stub.LockPanel, pb.LockPanelRequest(case=case.name), metadata=AUTH)
+        outcomes = {f.result() for f in pending}
+        locked = lock.result()
+    assert outcomes <= {"OK", "PANEL_LOCKED"}
+    with transaction(svc.ctx.engine) as session:
+        rows = session.execute(
+            select(scores.c.locked, score_revisions.c.kind, score_revisions.c.create_time)
+            .join(score_revisions, score_revisions.c.score_id == scores.c.id)
+            .where(scores.c.case_name == case.name)
+        ).all()
+    assert all(r.locked for r in rows)
+    lock_time = locked.lock_time.ToDatetime(tzinfo=UTC)
+    assert all(_utc(r.create_time) <= lock_time for r in rows)  # nothing open was written after the lock
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
