@@ -282,6 +282,17 @@ def run_gateway(port: int, calls: Calls, tokens: dict[str, str], in_flight: int,
     return stats
 
 
+def via_gateway(
+    pid: int, port: int, calls: Calls, tokens: dict[str, str], args: argparse.Namespace, label: str
+) -> Result:
+    """One gateway phase, with the gateway process's CPU per request."""
+    cpu0 = cpu_seconds(pid)
+    result = run_gateway(port, calls, tokens, args.in_flight, args.seconds)
+    per_call = (cpu_seconds(pid) - cpu0) / max(1, result.calls + result.errors) * 1000
+    print(f"{result.line(label)}  gateway CPU {per_call:.2f} ms/req")
+    return result
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process (Linux /proc), to show the gateway's own cost per request."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -331,7 +342,7 @@ def main() -> None:
     tokens = {
         e: auth.issue_token(secret, subject=e, role=auth.Role.REVIEWER, ttl_seconds=3600) for e in experts
     }
-    a_port, s_port, g_port = free_port(), free_port(), free_port()
+    a_port, s_port, g_port, g2_port = free_port(), free_port(), free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="dgcp-bench-gw-") as tmp, ExitStack() as stack:
         url = stack.enter_context(database(args, tmp))
         fake = mp.get_context("spawn").Process(target=serve_assignment, args=(world, a_port), daemon=True)
@@ -363,6 +374,21 @@ def main() -> None:
                 http_ready(f"http://127.0.0.1:{g_port}/healthz"),
             )
         )
+        # The same gateway on the plain stack (asyncio loop, h11 parser), for the stack choice.
+        plain_env = {
+            **base,
+            "DATABASE_URL": f"sqlite:///{tmp}/gateway.db",
+            "DGCP_GATEWAY_PORT": str(g2_port),
+            "DGCP_GATEWAY_LOOP": "asyncio",
+            "DGCP_GATEWAY_HTTP": "h11",
+        }
+        gw_plain = stack.enter_context(
+            process(
+                [sys.executable, "-m", "gateway"],
+                plain_env,
+                http_ready(f"http://127.0.0.1:{g2_port}/healthz"),
+            )
+        )
         calls = Calls(world, criteria)
         backend = "SQLite" if args.sqlite else "PostgreSQL"
         print(f"scoring on {backend}; {args.in_flight} in flight; {args.seconds:.0f} s per phase")
@@ -370,12 +396,8 @@ def main() -> None:
         print(warm.line("warm-up (direct)"))
         d1 = run_direct(f"127.0.0.1:{s_port}", calls, tokens, args.in_flight, args.seconds)
         print(d1.line("gRPC direct"))
-        cpu0 = cpu_seconds(gw.pid)
-        g = run_gateway(g_port, calls, tokens, args.in_flight, args.seconds)
-        gw_cpu = cpu_seconds(gw.pid) - cpu0
-        print(g.line("HTTP via gateway"))
-        if g.calls:
-            print(f"{'':<22} gateway process CPU {gw_cpu / (g.calls + g.errors) * 1000:.2f} ms per request")
+        g = via_gateway(gw.pid, g_port, calls, tokens, args, "HTTP via gateway")
+        via_gateway(gw_plain.pid, g2_port, calls, tokens, args, "  same, asyncio+h11")
         d2 = run_direct(f"127.0.0.1:{s_port}", calls, tokens, args.in_flight, args.seconds)
         print(d2.line("gRPC direct (again)"))
         direct = statistics.mean([d1.rate, d2.rate])

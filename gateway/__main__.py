@@ -79,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         access_log=False,
         log_config=None,
         proxy_headers=False,
+        loop=settings.loop,
+        http=settings.http,
         timeout_graceful_shutdown=int(settings.deadline_seconds) + 5,
     )
     return 0
