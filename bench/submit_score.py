@@ -209,6 +209,26 @@ def create_database(admin_url: str) -> tuple[str, Callable[[], None]]:
     return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
+def commit_latency_ms(database_url: str, n: int = 100) -> float:
+    """Median time of one durable INSERT + COMMIT: the floor under every durable write on this box."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    times = []
+    with engine.connect() as conn:
+        conn.execute(text("CREATE TABLE commit_probe (x int)"))
+        conn.commit()
+        for i in range(n):
+            started = time.perf_counter()
+            conn.execute(text("INSERT INTO commit_probe VALUES (:i)"), {"i": i})
+            conn.commit()
+            times.append(time.perf_counter() - started)
+        conn.execute(text("DROP TABLE commit_probe"))
+        conn.commit()
+    engine.dispose()
+    return statistics.median(times) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--requests", type=int, default=6000, help="measured revisions")
@@ -224,6 +244,7 @@ def main() -> None:
     secret = "bench-" + uuid.uuid4().hex
     world = make_world(args.cases, max(30, args.cases // 8))
     database_url, drop = create_database(args.pg_admin_url)
+    commit_ms = commit_latency_ms(database_url)
     ctx = mp.get_context("spawn")
     ports: Any = ctx.Queue()
     procs = [
@@ -244,6 +265,9 @@ def main() -> None:
         found.update([ports.get(timeout=120)])
         pids = {"echo": procs[0].pid or 0, "scoring": scoring.pid or 0}
         run(args, world, secret, found, pids, auth, EVALUATION_STANDARD)
+        print(
+            f"PostgreSQL durable INSERT + COMMIT, one connection: median {commit_ms:.2f} ms (before the run)"
+        )
     finally:
         for p in procs:
             p.terminate()
