@@ -330,3 +330,33 @@ def test_public_lists_opens_and_downloads_a_bulletin_with_its_sha256(ps: PageSta
                 assert "sandbox" in got.headers["content-security-policy"]
             else:
                 assert got.headers["content-disposition"].startswith("attachment")
+
+
+def test_authority_cli_creates_account_and_prints_the_link_once(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from gateway import accounts
+    from gateway.__main__ import main
+    from tests.gateway.helpers import gateway_engine
+
+    tmp = tmp_path_factory.mktemp("cli")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp}/gateway.db")
+    # Process-wide logging set-up would leak into later tests (structlog caches loggers).
+    monkeypatch.setattr("gateway.__main__.configure_logging", lambda *a, **k: None)
+    argv = ["account", "create", "--username", "Li.Gong", "--role", "reviewer", "--subject", "experts/1"]
+    assert main(argv) == 0
+    path = capsys.readouterr().out.strip().splitlines()[-1]
+    assert path.startswith("/activate/")
+    assert main(argv) == 2  # the user name is taken
+    assert "USERNAME_TAKEN" in capsys.readouterr().err
+    settings = GatewaySettings.from_env()
+    engine = gateway_engine(settings)
+    try:
+        ident = accounts.activation_account(engine, path.rsplit("/", 1)[1])
+        assert ident is not None and (ident.username, ident.subject) == ("li.gong", "experts/1")
+    finally:
+        engine.dispose()
+    assert main(["account", "reissue", "--username", "li.gong"]) == 0
+    assert capsys.readouterr().out.strip().startswith("/activate/")
