@@ -847,7 +847,10 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         caller = current_caller()
         own: set[str] = set()
         if caller.role in (R, C):
-            own = {self._rating_side(case)[0]}
+            side, facts, _ = self._rating_side(case)
+            own = {side}
+        else:
+            facts = self.panels.check(case, "").facts
         with transaction(self.engine) as session:
             try:
                 case_row = store.get_case(session=session, case_name=case)
@@ -856,7 +859,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             rows = store.case_ratings(session=session, case_name=case) if case_row else []
         state = SealState(
             window_opened=_aware(case_row.rating_window_open) if case_row else None,
-            panel=frozenset(case_row.panel) if case_row else frozenset(),
+            panel=frozenset(facts.panel),  # who sits on the panel now (recusals included)
             experts_rated=frozenset(r.rater for r in rows if r.direction == EXPERT_TO_CONSULTANCY),
             consultancy_rated=any(r.direction == CONSULTANCY_TO_REVIEW for r in rows),
         )
