@@ -33,7 +33,7 @@ class Membership:
 
 @dataclass(frozen=True)
 class CacheConfig:
-    positive_ttl_seconds: float = 30.0
+    positive_ttl_seconds: float = 10.0
     negative_ttl_seconds: float = 2.0
     max_entries: int = 100_000
 
