@@ -472,6 +472,17 @@ async def consultancy_home(request: Request) -> Response:
     return await render(request, "consultancy.html", cases=cases, flags=flags, period=period)
 
 
+async def consultancy_rate_pick(request: Request) -> Response:
+    """The case typed in on the consultancy page (the contract has no list of a firm's cases)."""
+    ident = await require(request, "consultancy")
+    if isinstance(ident, Response):
+        return ident
+    case = request.query_params.get("case", "").strip().strip("/")
+    if not case.startswith("cases/") or "?" in case or ".." in case:
+        return await message(request, "not_found", status=404)
+    return redirect(request, f"/consultancy/rate/{case}")
+
+
 async def statement_post(request: Request) -> Response:
     ident = await require(request, "consultancy")
     if isinstance(ident, Response):
@@ -643,6 +654,7 @@ def routes() -> list[BaseRoute]:
         Route("/reviewer/recuse/{case:path}", recuse_page, methods=["GET"]),
         Route("/reviewer/recuse/{case:path}", recuse_post, methods=["POST"]),
         Route("/consultancy", consultancy_home, methods=["GET"]),
+        Route("/consultancy/rate", consultancy_rate_pick, methods=["GET"]),
         Route("/consultancy/rate/{case:path}", rate_page, methods=["GET"]),
         Route("/consultancy/rate/{case:path}", rate_post, methods=["POST"]),
         Route("/consultancy/statement/{flag:path}", statement_post, methods=["POST"]),
