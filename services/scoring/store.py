@@ -1,11 +1,11 @@
 """Data functions of the scoring service (keyword-only, one session each).
 
-The score write path is SQLAlchemy Core, a handful of statements per call: the case row is upserted
-first (``INSERT .. ON CONFLICT DO UPDATE .. RETURNING lock_time``), which both creates it and takes
-its row lock, so a submit and a LockPanel on the same case serialise on PostgreSQL (SQLite's
-``BEGIN IMMEDIATE`` serialises all writers anyway). The score is then upserted in one statement
-that refuses to touch a locked row or one citing another rubric version, and the revision row is
-appended.
+The score write path: the case row is upserted first (``INSERT .. ON CONFLICT DO UPDATE ..
+RETURNING lock_time``), which both creates it and takes its row lock, so a submit and a LockPanel
+on the same case serialise on PostgreSQL (SQLite's ``BEGIN IMMEDIATE`` serialises all writers
+anyway). The score is then upserted in one statement that refuses to touch a locked row or one
+citing another rubric version, and the revision row is appended. On PostgreSQL the three steps
+(and, on the hot path, the runtime's idempotency row) are one statement of data-modifying CTEs.
 """
 
 from __future__ import annotations
