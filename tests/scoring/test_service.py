@@ -6,13 +6,18 @@ that implements only ``CheckPanelMembership``), so these tests pin scoring's own
 
 from __future__ import annotations
 
+import json
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import grpc
 import pytest
@@ -509,3 +514,38 @@ def test_lock_racing_with_revisions_leaves_no_open_change_behind(
 
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def test_black_box_with_grpcurl(svc: Running, fake: FakeAssignment) -> None:
+    """A client nobody here wrote (grpcurl, by reflection): an error carries its reason and field."""
+    grpcurl = shutil.which("grpcurl") or str(Path(sys.executable).parent / "grpcurl")
+    case = fake.add()
+    token = md("reviewer", subject=case.panel[0])[0][1]
+    body = {"case": case.name, "items": [{"criterion_id": "planning", "points": 9}]}
+    out = subprocess.run(
+        [
+            grpcurl,
+            "-plaintext",
+            "-format-error",
+            "-H",
+            f"authorization: {token}",
+            "-d",
+            json.dumps(body),
+            svc.address,
+            "dgcp.scoring.v1.ScoringService/SubmitScore",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode != 0
+    error = json.loads(out.stdout or out.stderr)
+    assert error["code"] == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    details = {d["@type"].rsplit("/", 1)[-1]: d for d in error["details"]}
+    assert details["google.rpc.ErrorInfo"]["reason"] == "INVALID_SCORE"
+    violations = details["google.rpc.BadRequest"]["field_violations"]
+    assert {(v["field"], v["reason"]) for v in violations} == {
+        ("items[0].points", "POINTS_OUT_OF_RANGE"),
+        ("items", "MISSING_CRITERION"),
+    }
+    assert len(violations) == 8  # one per bad criterion: planning out of range, seven missing
