@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from .instance import FloatArray, Instance
-from .lp import LP_METHOD, build_rows
+from .lp import LP_METHOD, Slacks, build_rows
 
 
 @dataclass(frozen=True)
@@ -154,9 +154,22 @@ def elastic(inst: Instance, floor_rhs: FloatArray | None) -> list[CaseDiagnosis]
     if res.status != 0:
         raise RuntimeError(f"elastic LP failed: {res.message}")
     x = res.x
-    seat_slack = x[cols.size : cols.size + n]
-    spec_slack = x[cols.size + n : cols.size + n + n_spec]
-    floor_slack = x[cols.size + n + n_spec :]
+    return from_slacks(
+        inst,
+        floor_rhs,
+        Slacks(
+            seats=x[cols.size : cols.size + n],
+            specialists=x[cols.size + n : cols.size + n + n_spec],
+            spec_cases=rows.spec_cases,
+            floor=x[cols.size + n + n_spec :],
+            floor_cases=rows.floor_cases,
+        ),
+    )
+
+
+def from_slacks(inst: Instance, floor_rhs: FloatArray | None, slacks: Slacks) -> list[CaseDiagnosis]:
+    """Diagnoses from the slack an elastic LP needed, per case and rule."""
+    seat_slack, spec_slack, floor_slack = slacks.seats, slacks.specialists, slacks.floor
     out: list[CaseDiagnosis] = []
     for c in np.flatnonzero(seat_slack > 1e-7).tolist():
         k = float(inst.panel_size[c])
@@ -171,7 +184,7 @@ def elastic(inst: Instance, floor_rhs: FloatArray | None) -> list[CaseDiagnosis]
             )
         )
     for i in np.flatnonzero(spec_slack > 1e-7).tolist():
-        c = int(rows.spec_cases[i])
+        c = int(slacks.spec_cases[i])
         s = float(inst.specialist_min[c])
         out.append(
             CaseDiagnosis(
@@ -183,7 +196,7 @@ def elastic(inst: Instance, floor_rhs: FloatArray | None) -> list[CaseDiagnosis]
             )
         )
     for i in np.flatnonzero(floor_slack > 1e-7).tolist():
-        c = int(rows.floor_cases[i])
+        c = int(slacks.floor_cases[i])
         need = float(floor_rhs[c]) if floor_rhs is not None else 0.0
         out.append(
             CaseDiagnosis(

@@ -36,9 +36,9 @@ import numpy as np
 import scipy
 from scipy.optimize import linear_sum_assignment
 
-from .diagnose import CaseDiagnosis, InfeasibleError, elastic, precheck
+from .diagnose import CaseDiagnosis, InfeasibleError, elastic, from_slacks, precheck
 from .instance import FloatArray, Instance, IntArray, SolverOptions
-from .lp import LPSolution, RestrictedInfeasible, initial_candidates, solve_lp, solve_milp
+from .lp import LPSolution, MILPTimeout, RestrictedInfeasible, initial_candidates, solve_lp, solve_milp
 from .repair import Repair, repair_specialists
 from .rounding import dependent_round
 
@@ -114,8 +114,9 @@ def draw(
     floor_rhs = inst.floor_tau * best if (use_floor and best is not None) else None
     try:
         lp = solve_lp(inst, floor_rhs, opts)
-    except RestrictedInfeasible:
-        raise InfeasibleError(_elastic_or_generic(inst, floor_rhs)) from None
+    except RestrictedInfeasible as err:
+        found = from_slacks(inst, floor_rhs, err.slacks) if err.slacks is not None else None
+        raise InfeasibleError(found or _elastic_or_generic(inst, floor_rhs)) from None
     t_lp = time.perf_counter()
     rng = np.random.Generator(np.random.PCG64(seed))
     stats: dict[str, float | int | str] = {
@@ -131,11 +132,19 @@ def draw(
         cols = _milp_columns(inst, lp, opts)
         try:
             sol = solve_milp(inst, cols, floor_rhs, opts)
-        except RestrictedInfeasible:
-            raise InfeasibleError(_elastic_or_generic(inst, floor_rhs)) from None
-        chosen, method = np.sort(sol.pairs), "milp"
-        stats["milp_gap"] = sol.gap
-        stats["milp_status"] = sol.status
+            chosen, method = np.sort(sol.pairs), "milp"
+            stats["milp_gap"] = sol.gap
+            stats["milp_status"] = sol.status
+        except (RestrictedInfeasible, MILPTimeout) as err:
+            if isinstance(err, RestrictedInfeasible) and cols.size == inst.n_pairs:
+                raise InfeasibleError(_elastic_or_generic(inst, floor_rhs)) from None
+            # no verdict (time limit, or only a subset of the columns): round the LP
+            # instead; every hard rule still holds, the floor in expectation only
+            chosen = dependent_round(inst, lp.pairs, vals, rng, opts.integrality_tol)
+            method = "lp-dependent-rounding-after-milp"
+            stats["milp_status"] = (
+                "time_limit" if isinstance(err, MILPTimeout) else "infeasible_on_column_subset"
+            )
     else:
         chosen, method = (
             dependent_round(inst, lp.pairs, vals, rng, opts.integrality_tol),
@@ -178,10 +187,12 @@ def draw(
 
 
 def _milp_columns(inst: Instance, lp: LPSolution, opts: SolverOptions) -> IntArray:
-    """All pairs when small enough (exact); else the LP's candidates widened around its support."""
+    """All pairs when small enough (exact); else the LP support and each case's best few
+    (fast, and the integer optimum lies near the LP's in practice; the gap is reported)."""
     if inst.n_pairs <= opts.column_generation_threshold:
         return np.arange(inst.n_pairs, dtype=np.int64)
-    return np.union1d(initial_candidates(inst, opts), lp.pairs)
+    narrow = SolverOptions(min_candidates_per_case=opts.milp_candidates_per_case, candidates_factor=1.0)
+    return np.union1d(initial_candidates(inst, narrow), lp.pairs)
 
 
 def _elastic_or_generic(inst: Instance, floor_rhs: FloatArray | None) -> list[CaseDiagnosis]:

@@ -39,12 +39,17 @@ class SolverOptions:
     #: Cost of one unit of slack in the restricted LP, in units of the fit spread (times
     #: the largest floor): large enough that slack is used only when no columns can help.
     slack_penalty: float = 1000.0
+    #: Factor applied once to the penalty before slack is taken to mean infeasible.
+    slack_escalation: float = 1000.0
     #: Reduced-cost tolerance for pricing and value tolerance for integrality.
     pricing_tol: float = 1e-9
     integrality_tol: float = 1e-7
     #: Time limit for the exact MILP (deterministic draws whose LP is fractional, floor
     #: model with cap 1); when it is hit the result reports the MIP gap.
-    milp_time_limit: float = 120.0
+    milp_time_limit: float = 60.0
+    #: Above the column-generation threshold the MILP runs over the LP support plus each
+    #: case's best this-many pairs (and best specialists).
+    milp_candidates_per_case: int = 6
 
 
 @dataclass(frozen=True, eq=False)

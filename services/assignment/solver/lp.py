@@ -57,8 +57,24 @@ class LPSolution:
     status: str
 
 
+@dataclass(frozen=True)
+class Slacks:
+    """Slack left per rule by an elastic LP: seats per case, specialists and floor per row."""
+
+    seats: FloatArray
+    specialists: FloatArray
+    spec_cases: IntArray
+    floor: FloatArray
+    floor_cases: IntArray
+
+
 class RestrictedInfeasible(Exception):
-    """The LP (over the columns tried) has no solution; the caller diagnoses the instance."""
+    """The LP has no solution. ``slacks`` (from column generation's elastic LP, when it
+    decided) says which rules of which cases could not be met; else the caller diagnoses."""
+
+    def __init__(self, message: str, slacks: Slacks | None = None) -> None:
+        super().__init__(message)
+        self.slacks = slacks
 
 
 def build_rows(inst: Instance, cols: IntArray, floor_rhs: FloatArray | None) -> _Rows:
@@ -216,6 +232,7 @@ def solve_lp(inst: Instance, floor_rhs: FloatArray | None, options: SolverOption
     penalty = options.slack_penalty * spread * (1.0 + top_floor)
     cols = initial_candidates(inst, options)
     rounds = 0
+    escalated = False
     while True:
         rounds += 1
         res, rows, slack = _solve_restricted(inst, cols, floor_rhs, penalty)
@@ -228,12 +245,31 @@ def solve_lp(inst: Instance, floor_rhs: FloatArray | None, options: SolverOption
             cols = np.union1d(cols, new)
             continue
         if slack > options.integrality_tol:
-            # slack left after pricing: infeasible, or the penalty was too small to tell;
-            # the full LP decides exactly (slow, but only on this rare path)
-            return _solve_full(inst, floor_rhs)
+            # slack left after pricing converged: the elastic optimum over ALL pairs uses
+            # it. With a penalty this large that means infeasible; raise it once more to
+            # rule out a penalty too small to tell, then report which rules gave way.
+            if escalated:
+                raise RestrictedInfeasible(
+                    "no feasible fractional assignment", _slacks(inst, cols, res, rows)
+                )
+            penalty *= options.slack_escalation
+            escalated = True
+            continue
         x = res.x[: cols.size]
         status = "optimal" if new.size == 0 else "pricing_round_limit"
         return _support(cols, x, float(inst.fit[cols] @ x), cols.size, rounds, status)
+
+
+def _slacks(inst: Instance, cols: IntArray, res: OptimizeResult, rows: _Rows) -> Slacks:
+    tail = res.x[cols.size :]
+    n, n_spec = inst.n_cases, rows.spec_cases.size
+    return Slacks(
+        seats=tail[:n],
+        specialists=tail[n : n + n_spec],
+        spec_cases=rows.spec_cases,
+        floor=tail[n + n_spec :],
+        floor_cases=rows.floor_cases,
+    )
 
 
 def _solve_full(inst: Instance, floor_rhs: FloatArray | None) -> LPSolution:
@@ -256,6 +292,10 @@ def _support(
     return LPSolution(
         pairs=cols[nz], values=x[nz], objective=objective, columns=n_cols, rounds=rounds, status=status
     )
+
+
+class MILPTimeout(Exception):
+    """The MILP found no integer solution within its time limit (which proves nothing)."""
 
 
 @dataclass(frozen=True)
@@ -282,6 +322,8 @@ def solve_milp(
         options={"time_limit": options.milp_time_limit},
     )
     if res.x is None:
+        if res.status == 1:  # time limit before any integer solution: no verdict
+            raise MILPTimeout(res.message)
         raise RestrictedInfeasible(res.message)
     chosen = cols[res.x > 0.5]
     gap = float(getattr(res, "mip_gap", 0.0) or 0.0)

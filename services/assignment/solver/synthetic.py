@@ -45,7 +45,9 @@ def synthetic(
     pc, pe = pc[keep], pe[keep]
     spec = expert_ind[pe] == case_ind[pc]
     base = rng.random(pc.size)
-    fit = base + 1.0 * spec if clustered else base
+    # clustered: a specialist fits 0.6-1.0, anyone else 0-0.6, so a case its industry
+    # cannot serve is left with a weak panel
+    fit = np.where(spec, 0.6 + 0.4 * base, 0.6 * base) if clustered else base
     # the minimum applies only where the industry's specialists can carry it (1.5x demand):
     # a lot whose scarce industries are short of specialists would be infeasible
     supply = np.bincount(expert_ind, minlength=n_industries) * load_cap
