@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from services.assignment.solver import Instance, draw
+from services.assignment.solver import InfeasibleError, Instance, draw
 from services.assignment.solver.synthetic import synthetic
 
 
@@ -113,10 +113,17 @@ def run(n: int, m: int, clustered: bool, tau: float, highs_baseline: bool) -> No
         f"repairs {len(r.repairs)}  peak {peak_mb():.0f} MB  {ratios(t_rnd)}"
     )
     floor_inst = synthetic(n, m, floor_tau=tau, **kw)
-    f, t_floor = timed(lambda: draw(floor_inst, 1))
+    try:
+        f, t_floor = timed(lambda: draw(floor_inst, 1))
+    except InfeasibleError as err:
+        print(
+            f"  floor model (tau {tau}, cap 1) infeasible: {len(err.diagnoses)} cases, "
+            f"e.g. {err.diagnoses[0]}"
+        )
+        return
     print(
         f"  floor model (tau {tau}, cap 1) {t_floor:6.2f}s  total {f.realised_objective:12.3f}  "
-        f"weakest {f.weakest_panel_fit:6.3f}  [{f.method}]  "
+        f"weakest {f.weakest_panel_fit:6.3f}  [{f.method} {f.stats.get('milp_status', '')}]  "
         f"total vs unconstrained {f.realised_objective / d.realised_objective:.4%}  "
         f"weakest {d.weakest_panel_fit:.3f} -> {f.weakest_panel_fit:.3f}  peak {peak_mb():.0f} MB  "
         f"{ratios(t_floor)}"
@@ -129,7 +136,7 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="only 2,000 x 400")
     parser.add_argument(
-        "--tau", type=float, default=0.9, help="floor as a fraction of each case's best panel"
+        "--tau", type=float, default=0.8, help="floor as a fraction of each case's best panel"
     )
     parser.add_argument(
         "--large-highs-baseline",
