@@ -1,10 +1,11 @@
 """The gateway as an ASGI application (Starlette), and its start-up.
 
-Stack choice, by measurement on this machine (see ``bench/gateway.py``):
-Starlette on uvicorn with one ``grpc.aio`` channel per service. An HTTP→gRPC
-proxy spends its time waiting on the network, which an event loop does in one
-thread without a pool; blocking work (the gateway's SQL, argon2) goes to
-Starlette's thread pool.
+Stack: Starlette on uvicorn (uvloop, httptools) with one ``grpc.aio`` channel
+per service. An HTTP→gRPC proxy spends its time waiting on the network, which an
+event loop does in one thread without a pool; blocking work (the gateway's SQL,
+argon2) goes to Starlette's thread pool. ``bench/gateway.py`` measures the
+gateway against direct gRPC and the uvloop/httptools stack against asyncio/h11
+in one run.
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
             secret=config.jwt_secret(),
             login_throttle=accounts.Throttle(
                 settings.login_attempts_per_window, settings.login_window_seconds
+            ),
+            address_throttle=accounts.Throttle(
+                settings.login_attempts_per_address_per_window, settings.login_window_seconds
             ),
         )
         try:

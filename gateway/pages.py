@@ -128,7 +128,7 @@ async def login_post(request: Request) -> Response:
     t = translator(web.lang_of(request))
     username = form.get("username", "").strip().lower()
     client = request.client.host if request.client else "-"
-    if not st.login_throttle.allow(f"{client}|{username}"):
+    if not st.address_throttle.allow(client) or not st.login_throttle.allow(f"{client}|{username}"):
         return await render(request, "login.html", status=429, error=t("too_many"), username=username)
     try:
         ident = await run_in_threadpool(

@@ -42,6 +42,7 @@ class GatewaySettings:
     argon2_parallelism: int = 4
     # Login throttling: attempts per (client address, user name) per window, and lockout.
     login_attempts_per_window: int = 5
+    login_attempts_per_address_per_window: int = 50  # many accounts tried from one address
     login_window_seconds: int = 300
     lockout_after_failures: int = 10
     lockout_seconds: int = 900

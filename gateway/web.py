@@ -43,6 +43,7 @@ class State:
     upstreams: Upstreams
     secret: str
     login_throttle: accounts.Throttle
+    address_throttle: accounts.Throttle
 
     def csrf_key(self) -> bytes:
         return hmac.new(self.secret.encode(), b"dgcp-gateway-csrf", hashlib.sha256).digest()

@@ -102,11 +102,14 @@ def test_login_throttle_per_address_and_user(tmp_path_factory: pytest.TempPathFa
         database_url=f"sqlite:///{tmp}/gateway.db",
         local_mode=True,
         login_attempts_per_window=2,
+        login_attempts_per_address_per_window=4,
         **FAST_HASH,  # type: ignore[arg-type]
     )
     with serve_gateway(settings) as gw, gw.client() as c:
         codes = [login(c, "nobody", "x" * 12).status_code for _ in range(3)]
-    assert codes == [401, 401, 429]
+        # Spraying other accounts from the same address meets the per-address limit.
+        codes += [login(c, f"user{i}", "x" * 12).status_code for i in range(3)]
+    assert codes == [401, 401, 429, 401, 429, 429]
 
 
 def test_short_password_and_mismatch_are_refused(ps: PageStack) -> None:
