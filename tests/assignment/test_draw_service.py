@@ -272,3 +272,68 @@ def test_concurrent_draws_of_one_lot_produce_one_draw(stub: pb_grpc.AssignmentSe
     assert sorted(o for o in outcomes if o.startswith("error:")) == ["error:FAILED_PRECONDITION"] * 3
     seats = stub.ListPanelSeats(pb.ListPanelSeatsRequest(lot=w.lot.name), metadata=AUTH).seats
     assert len(seats) == 1 + 3 * (len(w.cases) - 1)
+
+
+def test_rotation_availability_and_lot_status(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub)
+    stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed="5"), metadata=AUTH)
+    seated = {
+        s.expert for s in stub.ListPanelSeats(pb.ListPanelSeatsRequest(lot=w.lot.name), metadata=AUTH).seats
+    }
+    away = w.experts[-1].name
+    today = date.today()
+    stub.CreateUnavailability(
+        pb.CreateUnavailabilityRequest(
+            parent=away,
+            unavailability=pb.Unavailability(start_date=today.isoformat(), end_date=today.isoformat()),
+        ),
+        metadata=md("reviewer", subject=away),
+    )
+    # a second lot whose rules allow one seat per consultancy within the window
+    agency = stub.GetLot(pb.GetLotRequest(name=w.lot.name), metadata=AUTH).review_agency
+    lot2 = stub.CreateLot(
+        pb.CreateLotRequest(
+            lot=pb.Lot(
+                year=2025,
+                batch=w.lot.batch,
+                lot_number=2,
+                review_agency=agency,
+                standard_rules=pb.PanelRules(rotation_limit=1),
+            )
+        ),
+        metadata=AUTH,
+    )
+    first = w.cases[1]
+    case2 = stub.CreateCase(
+        pb.CreateCaseRequest(
+            parent=lot2.name,
+            case=pb.Case(
+                enterprise=first.enterprise,
+                consultancy=first.consultancy,
+                stage=pb.CASE_STAGE_ACCEPTANCE,
+                track=pb.CASE_TRACK_STANDARD,
+            ),
+        ),
+        metadata=AUTH,
+    )
+    found = stub.ListConflicts(pb.ListConflictsRequest(case=case2.name), metadata=AUTH).conflicts
+    rotated = {c.expert for c in found if c.reason == "ROTATION_LIMIT"}
+    on_that_consultancy = {
+        s.expert
+        for c in w.cases
+        if c.consultancy == first.consultancy
+        for s in stub.ListPanelSeats(pb.ListPanelSeatsRequest(case=c.name), metadata=AUTH).seats
+    }
+    assert rotated == on_that_consultancy and rotated <= seated
+    assert ("UNAVAILABLE", away) in {(c.reason, c.expert) for c in found}
+
+    moved = stub.TransitionLot(
+        pb.TransitionLotRequest(name=w.lot.name, status=pb.LOT_STATUS_REVIEWING), metadata=AUTH
+    )
+    assert moved.status == pb.LOT_STATUS_REVIEWING
+    err = error_of(
+        stub.TransitionLot,
+        pb.TransitionLotRequest(name=lot2.name, status=pb.LOT_STATUS_CLOSED),
+        metadata=AUTH,
+    )
+    assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "INVALID_LOT_TRANSITION")
