@@ -10,6 +10,10 @@ from runtime import config
 ENV_DOCS: dict[str, str] = {
     "DGCP_GATEWAY_PORT": "HTTP port of the gateway (default 8080).",
     "DGCP_LOCAL_MODE": "`1` on a developer machine: session cookies without `Secure` (plain HTTP).",
+    "DGCP_GATEWAY_TRUSTED_PROXIES": (
+        "Comma-separated addresses of the ingress/load balancer whose X-Forwarded-For is believed "
+        "(default none). Needed behind an ingress, or the login throttle sees one address for everyone."
+    ),
     "DGCP_GATEWAY_LOOP": "uvicorn event loop: `uvloop` (default) or `asyncio`.",
     "DGCP_GATEWAY_HTTP": "uvicorn HTTP/1.1 parser: `httptools` (default) or `h11`.",
 }
@@ -49,6 +53,7 @@ class GatewaySettings:
     max_body_bytes: int = 1024 * 1024
     # Server stack; bench/gateway.py measures both choices in one run (uvloop+httptools spent
     # about a fifth less gateway CPU per request than asyncio+h11 here).
+    trusted_proxies: str = ""
     loop: str = "uvloop"
     http: str = "httptools"
 
@@ -72,6 +77,7 @@ class GatewaySettings:
             database_url=url.replace("{service}", "gateway"),
             local_mode=_env("DGCP_LOCAL_MODE", "0").lower() in ("1", "true", "yes"),
             deadline_seconds=float(_env("DGCP_DEADLINE_SECONDS", "5")),
+            trusted_proxies=_env("DGCP_GATEWAY_TRUSTED_PROXIES", ""),
             loop=_env("DGCP_GATEWAY_LOOP", "uvloop"),
             http=_env("DGCP_GATEWAY_HTTP", "httptools"),
         )
