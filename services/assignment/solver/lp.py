@@ -233,9 +233,13 @@ def solve_lp(inst: Instance, floor_rhs: FloatArray | None, options: SolverOption
     cols = initial_candidates(inst, options)
     rounds = 0
     escalated = False
+    elastic: float | None = None  # plain LP first (faster); elastic once it is infeasible
     while True:
         rounds += 1
-        res, rows, slack = _solve_restricted(inst, cols, floor_rhs, penalty)
+        res, rows, slack = _solve_restricted(inst, cols, floor_rhs, elastic)
+        if res.status == 2 and elastic is None:
+            elastic = penalty
+            continue
         if res.status != 0:
             raise RestrictedInfeasible(res.message)
         in_cols = np.zeros(inst.n_pairs, dtype=bool)
@@ -252,7 +256,7 @@ def solve_lp(inst: Instance, floor_rhs: FloatArray | None, options: SolverOption
                 raise RestrictedInfeasible(
                     "no feasible fractional assignment", _slacks(inst, cols, res, rows)
                 )
-            penalty *= options.slack_escalation
+            elastic = penalty * options.slack_escalation
             escalated = True
             continue
         x = res.x[: cols.size]
