@@ -18,6 +18,7 @@ slope means reviewers who score low are rated low in return.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -104,6 +105,10 @@ def _mean_or_none(values: Sequence[float | None]) -> float | None:
 
 
 def _expert_pairs(rows: Sequence[RatedScore], policy: CollusionPolicy) -> list[PairFinding]:
+    """Residuals of panels of one (fast track) are zero by construction and carry no evidence:
+    they are left out of both the pairs and the residual SD, which they would shrink."""
+    panel_size = Counter(r.case for r in rows)
+    rows = [r for r in rows if panel_size[r.case] > 1]
     if not rows:
         return []
     residual = np.array([r.score - r.calibrated - r.expert_offset for r in rows])

@@ -67,3 +67,29 @@ def test_retaliation_slope() -> None:
     assert view.mean_rating_failed is not None and view.mean_rating_passed is not None
     assert view.mean_rating_failed < view.mean_rating_passed
     assert view.n_failed + view.n_passed == 300
+
+
+def test_single_expert_panels_neither_pair_nor_shrink_the_scale() -> None:
+    """Fast-track rows (residual 0 by construction) must not make a pair look more extreme."""
+    rows = planted()
+    base = next(
+        f for f in collusion_report(rows, CollusionPolicy()) if f.rater == "e0" and f.kind == "expert"
+    )
+    fast = [
+        RatedScore(
+            case=f"fast{i}",
+            expert=f"e{i % 20}",
+            agency="a0",
+            consultancy="c-fast",
+            score=80.0,
+            calibrated=80.0 - 1.0,
+            expert_offset=1.0,
+            rating_given=None,
+            rating_received=None,
+        )
+        for i in range(400)
+    ]
+    again = collusion_report(rows + fast, CollusionPolicy())
+    same = next(f for f in again if f.rater == "e0" and f.kind == "expert" and f.consultancy == "c0")
+    assert abs(same.z - base.z) < 1e-9
+    assert not any(f.consultancy == "c-fast" and f.kind == "expert" for f in again)
