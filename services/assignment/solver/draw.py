@@ -38,7 +38,7 @@ from scipy.optimize import linear_sum_assignment
 
 from .diagnose import CaseDiagnosis, InfeasibleError, elastic, from_slacks, precheck
 from .instance import FloatArray, Instance, IntArray, SolverOptions
-from .lp import LPSolution, MILPTimeout, RestrictedInfeasible, initial_candidates, solve_lp, solve_milp
+from .lp import LPSolution, MILPTimeout, RestrictedInfeasible, solve_lp, solve_milp
 from .repair import Repair, repair_specialists
 from .rounding import dependent_round
 
@@ -187,12 +187,11 @@ def draw(
 
 
 def _milp_columns(inst: Instance, lp: LPSolution, opts: SolverOptions) -> IntArray:
-    """All pairs when small enough (exact); else the LP support and each case's best few
-    (fast, and the integer optimum lies near the LP's in practice; the gap is reported)."""
+    """All pairs when small enough (exact); else the columns column generation kept (the
+    integer optimum lies near the LP's in practice; the MILP's status is reported)."""
     if inst.n_pairs <= opts.column_generation_threshold:
         return np.arange(inst.n_pairs, dtype=np.int64)
-    narrow = SolverOptions(min_candidates_per_case=opts.milp_candidates_per_case, candidates_factor=1.0)
-    return np.union1d(initial_candidates(inst, narrow), lp.pairs)
+    return lp.column_set
 
 
 def _elastic_or_generic(inst: Instance, floor_rhs: FloatArray | None) -> list[CaseDiagnosis]:

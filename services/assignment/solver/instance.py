@@ -47,9 +47,6 @@ class SolverOptions:
     #: Time limit for the exact MILP (deterministic draws whose LP is fractional, floor
     #: model with cap 1); when it is hit the result reports the MIP gap.
     milp_time_limit: float = 60.0
-    #: Above the column-generation threshold the MILP runs over the LP support plus each
-    #: case's best this-many pairs (and best specialists).
-    milp_candidates_per_case: int = 6
 
 
 @dataclass(frozen=True, eq=False)

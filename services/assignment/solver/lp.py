@@ -55,6 +55,7 @@ class LPSolution:
     columns: int
     rounds: int
     status: str
+    column_set: IntArray  # every pair the LP had as a column (all pairs, or the CG set)
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,13 @@ def _support(
 ) -> LPSolution:
     nz = x > 1e-12
     return LPSolution(
-        pairs=cols[nz], values=x[nz], objective=objective, columns=n_cols, rounds=rounds, status=status
+        pairs=cols[nz],
+        values=x[nz],
+        objective=objective,
+        columns=n_cols,
+        rounds=rounds,
+        status=status,
+        column_set=cols,
     )
 
 
