@@ -13,6 +13,7 @@ import json
 import uuid
 
 import grpc
+from google.rpc import status_pb2
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -31,8 +32,8 @@ from runtime.errors import (
 _SAFE = ("GET", "HEAD", "OPTIONS")
 
 
-def _error(status_msg: object) -> JSONResponse:
-    return JSONResponse(status_json(status_msg), status_code=http_status(status_msg))  # type: ignore[arg-type]
+def _error(status: status_pb2.Status) -> JSONResponse:
+    return JSONResponse(status_json(status), status_code=http_status(status))
 
 
 def _domain(err: DomainError) -> JSONResponse:

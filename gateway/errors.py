@@ -13,7 +13,7 @@ import grpc
 from google.protobuf import json_format
 from google.rpc import error_details_pb2, status_pb2
 
-from runtime.errors import DomainError, build_status
+from runtime.errors import build_status
 
 _ = error_details_pb2  # registers ErrorInfo/BadRequest in the pool so Any details render
 
@@ -53,10 +53,6 @@ def status_of_rpc_error(err: grpc.RpcError) -> status_pb2.Status:
                 return status
     reason = "UPSTREAM_UNAVAILABLE" if code == grpc.StatusCode.UNAVAILABLE else code.name
     return build_status(code, message or code.name.lower(), reason)
-
-
-def status_of_domain_error(err: DomainError) -> status_pb2.Status:
-    return err.to_status()
 
 
 def http_status(status: status_pb2.Status) -> int:

@@ -6,6 +6,8 @@ keys when a translation exists, otherwise as the service's message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "site": "东莞市清洁生产审核评估验收服务平台",
@@ -230,7 +232,11 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def translator(lang: str):  # type: ignore[no-untyped-def]
+def known(lang: str, key: str) -> bool:
+    return key in TEXT.get(lang, TEXT["zh"])
+
+
+def translator(lang: str) -> Callable[..., str]:
     table = TEXT.get(lang, TEXT["zh"])
 
     def t(key: str, **kw: object) -> str:

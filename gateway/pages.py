@@ -27,14 +27,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway import accounts, web
-from gateway.i18n import translator
+from gateway.errors import HTTP_STATUS
+from gateway.i18n import known, translator
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
-
-_env.globals["num"] = lambda v: _num(v)
 
 ASSIGNMENT = "dgcp.assignment.v1.AssignmentService"
 SCORING = "dgcp.scoring.v1.ScoringService"
@@ -79,10 +78,10 @@ def redirect(request: Request, url: str) -> Response:
 
 
 async def rpc_error_page(request: Request, err: web.RpcFailed) -> Response:
-    t = translator(web.lang_of(request))
-    text = t(f"reason.{err.reason}") if f"reason.{err.reason}" != t(f"reason.{err.reason}") else err.message
-    from gateway.errors import HTTP_STATUS
-
+    """The service's refusal in the visitor's language (by reason), with the mapped HTTP status."""
+    lang = web.lang_of(request)
+    key = f"reason.{err.reason}"
+    text = translator(lang)(key) if known(lang, key) else err.message
     return await message(request, "error", text, status=HTTP_STATUS.get(err.code, 500))
 
 
@@ -276,11 +275,15 @@ def _form_view(
 
 
 def _num(value: Any) -> Any:
+    """Points as people write them: 95, not 95.0."""
     try:
         f = float(value)
     except (TypeError, ValueError):
         return value
     return int(f) if f.is_integer() else f
+
+
+_env.globals["num"] = _num
 
 
 async def score_page(request: Request) -> Response:

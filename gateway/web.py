@@ -22,10 +22,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway import accounts
-from gateway.errors import status_of_rpc_error
+from gateway.errors import reason_of, status_of_rpc_error, violations_of
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstreams
-from runtime import auth, config
+from runtime import auth
 
 SESSION_COOKIE = "dgcp_session"
 PRE_COOKIE = "dgcp_pre"
@@ -165,8 +165,6 @@ async def invoke(request: Request, full_name: str, body: dict[str, Any]) -> dict
     Pages use this rather than generated classes so that a page is written
     against the contract (field names) and the descriptors pick the types.
     """
-    from gateway.errors import reason_of, violations_of
-
     st = state_of(request)
     try:
         method = descriptor_pool.Default().FindMethodByName(full_name)
@@ -190,7 +188,3 @@ async def invoke(request: Request, full_name: str, body: dict[str, Any]) -> dict
         status = status_of_rpc_error(err)
         raise RpcFailed(err.code(), reason_of(status), status.message, violations_of(status)) from None
     return json_format.MessageToDict(resp, preserving_proto_field_name=True)
-
-
-def jwt_secret() -> str:
-    return config.jwt_secret()
