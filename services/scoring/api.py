@@ -490,30 +490,22 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
 
         def work(session: Any) -> pb.Score:
             now = utcnow()
-            try:
-                checked = self._check(current, request)
-            except InvalidArgument:
-                # Valid perhaps against the older rubric version an open score already cites.
-                if store.ensure_case(session=session, facts=facts, now=now) is not None:
-                    raise _locked(case) from None
-                existing = store.find_score(session=session, case_name=case, expert=expert)
-                if existing is None or existing.rubric_version == current.name:
-                    raise
-                return written_to_proto(self._revise_on_own_rubric(session, existing, request, now))
+            if store.ensure_case(session=session, facts=facts, now=now) is not None:
+                raise _locked(case)
+            # A panel scores on one rubric version: the one its first score cited.
+            pinned = store.case_rubric_version(session=session, case_name=case)
+            rubric = self.rubrics.by_name(pinned) if pinned else current
             done = store.submit_open_score(
                 session=session,
                 facts=facts,
                 expert=expert,
-                rubric_version=current.name,
-                checked=checked,
+                rubric_version=rubric.name,
+                checked=self._check(rubric, request),
                 now=now,
             )
-            if done.lock_time is not None:
+            if done.written is None:
                 raise _locked(case)
-            if done.written is not None:
-                return written_to_proto(done.written)
-            existing = store.find_score(session=session, case_name=case, expert=expert)
-            return written_to_proto(self._revise_on_own_rubric(session, existing, request, now))
+            return written_to_proto(done.written)
 
         return self.idem.run(
             self.engine, method="SubmitScore", request=request, response_type=pb.Score, work=work
@@ -527,7 +519,8 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         The idempotency row is the runtime's (same table, key and request hash), written in the
         same transaction as the score. Anything unusual returns None and takes the general path
         through runtime.idempotency: a taken key (it then returns the stored answer or refuses a
-        reused id), a score to check against an older rubric, a locked row, invalid input.
+        reused id), a case whose panel started on another rubric version, a locked row, invalid
+        input, a driver error.
         """
         request_id = request.request_id
         if not request_id or len(request_id) > MAX_REQUEST_ID:
@@ -571,26 +564,6 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             return None
         finally:
             raw.close()
-
-    def _revise_on_own_rubric(
-        self, session: Any, existing: Any, request: Any, now: datetime
-    ) -> store.WrittenScore:
-        """Slow path: the score cites an older rubric version (or is locked)."""
-        if existing.locked:
-            raise _locked(existing.case_name)
-        stored = self.rubrics.by_name(existing.rubric_version)
-        checked = self._check(stored, request)
-        written = store.upsert_open_score(
-            session=session,
-            case_name=existing.case_name,
-            expert=existing.expert,
-            rubric_version=stored.name,
-            checked=checked,
-            now=now,
-        )
-        if written is None:
-            raise _locked(existing.case_name)
-        return written
 
     def AmendScore(self, request: pb.AmendScoreRequest, context: grpc.ServicerContext) -> pb.Score:
         expert = _expert_caller().subject

@@ -189,10 +189,12 @@ def get_case(*, session: Session, case_name: str, for_update: bool = False) -> A
     return row
 
 
-def find_score(*, session: Session, case_name: str, expert: str) -> Any:
-    return session.execute(
-        select(scores).where(scores.c.case_name == case_name, scores.c.expert == expert)
-    ).first()
+def case_rubric_version(*, session: Session, case_name: str) -> str | None:
+    """The rubric version the case's panel scores on (that of its first score), if any."""
+    version: str | None = session.execute(
+        select(scores.c.rubric_version).where(scores.c.case_name == case_name).limit(1)
+    ).scalar()
+    return version
 
 
 @dataclass(frozen=True)
@@ -306,6 +308,9 @@ c AS (
   SELECT :score_id, :case_name, :expert, :rubric_version, CAST(:items AS JSON),
          CAST(:vetoes AS JSON), :total, :vetoed, :grade, 1, false, :now, :now
   FROM c WHERE c.lock_time IS NULL
+    AND NOT EXISTS (SELECT 1 FROM scores AS x
+                    WHERE x.case_name = :case_name
+                      AND x.rubric_version <> CAST(:rubric_version AS VARCHAR))
   ON CONFLICT (case_name, expert) DO UPDATE SET
     items = EXCLUDED.items, vetoes = EXCLUDED.vetoes, total = EXCLUDED.total,
     vetoed = EXCLUDED.vetoed, grade = EXCLUDED.grade, revision = scores.revision + 1,

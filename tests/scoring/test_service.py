@@ -306,6 +306,21 @@ def test_new_rubric_version_leaves_cited_version_alone(
     # The open score keeps citing v1 and is still checked against v1.
     revised = submit(stub, case, case.panel[0], items=items({"report": 1}))
     assert (revised.rubric_version, revised.revision, revised.total) == (v1.name, 2, 99)
+    # The rest of that panel scores on v1 too, with or without a request_id (both write paths).
+    second = submit(stub, case, case.panel[1], request_id="v1-panel")
+    third = submit(stub, case, case.panel[2])
+    assert second.rubric_version == third.rubric_version == v1.name
+    err = error_of(
+        submit,
+        stub,
+        case,
+        case.panel[2],
+        items=[pb.CriterionScore(criterion_id=c.id, points=c.max_points) for c in v2.criteria],
+        request_id="v2-items",
+    )
+    assert (err.code, err.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_SCORE")
+    result = stub.LockPanel(pb.LockPanelRequest(case=case.name), metadata=AUTH)
+    assert result.rubric_version == v1.name
     other = fake.add()
     new_items = [pb.CriterionScore(criterion_id=c.id, points=c.max_points) for c in v2.criteria]
     fresh = submit(stub, other, other.panel[0], items=new_items)
