@@ -535,30 +535,30 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         )
         raw = self.engine.raw_connection()  # pool checkout (with its pre-ping)
         try:
-            cursor = raw.cursor()
-            done = store.submit_keyed_pg(
-                cursor=cursor,
-                facts=facts,
-                expert=expert,
-                rubric_version=current.name,
-                checked=checked,
-                now=utcnow(),
-                key=key,
-            )
-            if done.lock_time is not None:
-                raw.rollback()
-                raise _locked(facts.name)
-            if done.written is None:
-                raw.rollback()
-                return None
-            answer = written_to_proto(done.written)
-            store.store_response_pg(
-                cursor=cursor, key=key, response=answer.SerializeToString(deterministic=True)
-            )
+            with contextlib.closing(raw.cursor()) as cursor:
+                done = store.submit_keyed_pg(
+                    cursor=cursor,
+                    facts=facts,
+                    expert=expert,
+                    rubric_version=current.name,
+                    checked=checked,
+                    now=utcnow(),
+                    key=key,
+                )
+                if done.lock_time is not None:
+                    raw.rollback()
+                    raise _locked(facts.name)
+                if done.written is None:
+                    raw.rollback()
+                    return None
+                answer = written_to_proto(done.written)
+                response = answer.SerializeToString(deterministic=True)
+                store.store_response_pg(cursor=cursor, key=key, response=response)
             raw.commit()
             return answer
         except psycopg.Error:
-            # The general path retries through SQLAlchemy, which maps outages to UNAVAILABLE.
+            # The general path runs it again through SQLAlchemy (which maps outages to UNAVAILABLE);
+            # if a lost commit did land, the general path finds the key and returns that answer.
             with contextlib.suppress(psycopg.Error):
                 raw.rollback()
             return None
