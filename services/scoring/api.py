@@ -656,12 +656,14 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         self.idem.run(
             self.engine, method="LockPanel", request=request, response_type=pb.CaseResult, work=work
         )
-        return self._case_result(case)
+        # No refit here: a fit spans every locked score of the window, so locking a lot's
+        # panels one after another would refit once per case. GetCaseResult calibrates.
+        return self._case_result(case, calibrate=False)
 
     def GetCaseResult(self, request: pb.GetCaseResultRequest, context: grpc.ServicerContext) -> pb.CaseResult:
         return self._case_result(_required(request.case, "case"))
 
-    def _case_result(self, case: str) -> pb.CaseResult:
+    def _case_result(self, case: str, *, calibrate: bool = True) -> pb.CaseResult:
         with transaction(self.engine) as session:
             case_row = store.get_case(session=session, case_name=case)
             rows = store.case_scores(session=session, case_name=case)
@@ -686,7 +688,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         )
         basis = raw
         lock_time = _aware(case_row.lock_time)
-        if lock_time is not None:
+        if lock_time is not None and calibrate:
             fit = self.calibrations.fit(*self._window_for(lock_time))
             index = fit.case_index.get(case, -1)
             if index >= 0:

@@ -233,7 +233,9 @@ def test_lock_then_amend_with_reason(stub: pb_grpc.ScoringServiceStub, fake: Fak
     scores.append(submit(stub, case, case.panel[2], items=items({"balances": 8})))
     result = stub.LockPanel(pb.LockPanelRequest(case=case.name), metadata=AUTH)
     assert result.locked and result.score_count == 3 and result.raw_mean == 96
-    assert result.HasField("calibrated")
+    assert not result.HasField("calibrated")  # calibration is read, not refitted per lock
+    read = stub.GetCaseResult(pb.GetCaseResultRequest(case=case.name), metadata=AUTH)
+    assert read.HasField("calibrated") and read.locked
     err = error_of(submit, stub, case, case.panel[0], items=items({"report": 1}))
     assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PANEL_LOCKED")
     amend = pb.AmendScoreRequest(name=scores[0].name, items=items({"report": 1}))
@@ -276,8 +278,10 @@ def test_case_result_spread_veto_and_grade(stub: pb_grpc.ScoringServiceStub, fak
         submit(stub, calm, expert, items=items({"balances": d}))
     locked = stub.LockPanel(pb.LockPanelRequest(case=calm.name, request_id="lock-1"), metadata=AUTH)
     assert not locked.spread_flag and locked.spread == 10 and locked.raw_mean == 90
-    assert locked.grade == ("good" if locked.calibrated >= 90 else "pass")
-    assert locked.recommended
+    assert locked.grade == "good"  # by the raw mean until calibration is read
+    read = stub.GetCaseResult(pb.GetCaseResultRequest(case=calm.name), metadata=AUTH)
+    assert read.grade == ("good" if read.calibrated >= 90 else "pass")
+    assert read.recommended and not locked.recommended  # recommendation rests on the calibrated score
     again = stub.LockPanel(pb.LockPanelRequest(case=calm.name, request_id="lock-1"), metadata=AUTH)
     assert again.lock_time == locked.lock_time
 

@@ -194,7 +194,9 @@ class ScoringServiceServicer:
     def LockPanel(self, request, context):
         """Locks a case's panel once every current panel member has scored
         (FAILED_PRECONDITION `PANEL_INCOMPLETE` otherwise): its scores become
-        immutable and the case enters calibration.
+        immutable and the case enters calibration. The result it returns carries
+        the raw mean and grade; the calibrated score, which depends on every locked
+        score of the window, is read with GetCaseResult.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
