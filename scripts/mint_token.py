@@ -9,7 +9,8 @@ from runtime import auth, config
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in set(auth.Role):
-        print(f"usage: python -m scripts.mint_token {{{'|'.join(auth.Role)}}} [subject] [org]", file=sys.stderr)
+        roles = "|".join(auth.Role)
+        print(f"usage: python -m scripts.mint_token {{{roles}}} [subject] [org]", file=sys.stderr)
         return 2
     role = auth.Role(argv[0])
     subject = argv[1] if len(argv) > 1 else f"local/{role}"
