@@ -101,7 +101,9 @@ def main() -> int:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-            print(f"  {name} stopped (exit {proc.returncode})", flush=True)
+            rc = proc.returncode
+            how = f"exit {rc}" if rc >= 0 else f"after signal {-rc}"  # uvicorn re-raises SIGTERM
+            print(f"  {name} stopped ({how})", flush=True)
 
 
 if __name__ == "__main__":
