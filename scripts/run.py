@@ -57,6 +57,7 @@ def main() -> int:
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     env.setdefault("DGCP_LOG_FORMAT", "json")
+    env.setdefault("DGCP_LOCAL_MODE", "1")  # plain HTTP on this machine: cookies without Secure
     os.environ.update(env)
     config.jwt_secret()  # create the shared signing key once, before the services race for it
     logs = Path(env["DGCP_DATA_DIR"]) / "logs"
