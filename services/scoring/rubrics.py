@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -241,6 +242,10 @@ def _item_problems(where: str, criterion: Criterion, item: ItemInput) -> list[Fi
 
 
 def _on_step(value: float, step: float) -> bool:
+    """Whether ``value`` is a whole number of ``step``s (False for NaN, infinities and
+    ratios too large for exact decimal arithmetic, which no real rubric has)."""
+    if not (math.isfinite(value) and math.isfinite(step)) or step <= 0 or abs(value / step) > 1e9:
+        return False
     return Decimal(str(value)) % Decimal(str(step)) == 0
 
 

@@ -137,3 +137,12 @@ def test_points_outside_range_always_rejected(points: float) -> None:
     ok = 0 <= points <= 5 and (points * 2).is_integer()
     assert (checked is not None) == ok
     assert (problems == []) == ok
+
+
+def test_step_check_survives_extreme_numbers() -> None:
+    """Found by the descriptor-driven fuzzer: 1e300 % 1e-300 raised DivisionImpossible (INTERNAL)."""
+    from services.scoring.rubrics import _on_step
+
+    assert _on_step(10, 0.5) and not _on_step(10.3, 0.5)
+    for value, step in [(1e300, 1e-300), (float("nan"), 1.0), (5.0, float("inf")), (5.0, 0.0), (5.0, 1e-320)]:
+        assert not _on_step(value, step)
