@@ -8,6 +8,7 @@ status: never INTERNAL or UNKNOWN, and the process stays up.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,7 +108,8 @@ def _cases(services: dict[str, Running]) -> Iterator[tuple[Running, str, str, An
 
 def _prober(call: Any, method: str, desc: descriptor.Descriptor, roles: list[Role]) -> Any:
     @settings(
-        max_examples=25,
+        max_examples=int(os.environ.get("DGCP_FUZZ_EXAMPLES", "25")),
+        derandomize=bool(os.environ.get("CI")),  # CI replays one fixed set; runs elsewhere explore
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
