@@ -77,11 +77,9 @@ class Clients:
         return list(self.pool.map(fn, items))
 
 
-def connect(workers: int = 8) -> tuple[Clients, list[grpc.Channel]]:
-    chans = {
-        name: grpc.insecure_channel(config.service_addr(name))
-        for name in ("assignment", "scoring", "surveys")
-    }
+def connect(workers: int = 8, addresses: dict[str, str] | None = None) -> tuple[Clients, list[grpc.Channel]]:
+    where = addresses or {name: config.service_addr(name) for name in ("assignment", "scoring", "surveys")}
+    chans = {name: grpc.insecure_channel(where[name]) for name in ("assignment", "scoring", "surveys")}
     clients = Clients(
         assignment=agrpc.AssignmentServiceStub(chans["assignment"]),
         scoring=sgrpc.ScoringServiceStub(chans["scoring"]),
