@@ -46,14 +46,37 @@ def _wait_healthy(name: str, addr: str, proc: subprocess.Popen[bytes], timeout: 
     raise SystemExit(f"{name} did not become healthy at {addr} within {timeout:.0f} s")
 
 
+def _ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` when it does not exist yet."""
+    from sqlalchemy import create_engine, make_url, text
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+        if exists.first() is None:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", default=os.environ.get("DGCP_DATA_DIR", "data"))
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const="postgresql+psycopg://postgres@127.0.0.1:5432/dgcp",
+        default="",
+        help="run on PostgreSQL instead of SQLite (default %(const)s; created if missing)",
+    )
     parser.add_argument("--serve-only", action="store_true", help="skip the month of synthetic data")
     parser.add_argument("--exit-after", action="store_true", help="stop after the month instead of serving")
     args, month_args = parser.parse_known_args()
     env = dict(os.environ, DGCP_DATA_DIR=str(Path(args.data_dir).resolve()))
+    if args.postgres:
+        args.database_url = args.postgres
+        _ensure_database(args.postgres)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     env.setdefault("DGCP_LOG_FORMAT", "json")
