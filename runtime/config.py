@@ -32,6 +32,9 @@ ENV_DOCS: dict[str, str] = {
     "DGCP_DB_POOL_SIZE": "Database connections per process (default = workers).",
     "DGCP_GRACE_SECONDS": "Drain time after SIGTERM (default 10).",
     "DGCP_DEADLINE_SECONDS": "Deadline for calls to other services (default 5).",
+    "DGCP_SYNTHETIC_DATA": (
+        "`1`: this deployment runs on synthetic data; bulletins say so (`make run` sets it)."
+    ),
 }
 
 DEFAULT_PORTS = {"assignment": 50051, "scoring": 50052, "surveys": 50053}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -617,6 +618,11 @@ def names_fetch(ctx: ServiceContext) -> NamesFetch | None:
     return fetch
 
 
+def synthetic_deployment() -> bool:
+    """A deployment that runs on synthetic data labels everything it publishes as such."""
+    return os.environ.get("DGCP_SYNTHETIC_DATA", "").strip().lower() in ("1", "true", "yes")
+
+
 class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def __init__(
         self,
@@ -626,7 +632,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         names: NamesFetch | None = None,
     ) -> None:
         self.ctx = ctx
-        self.cfg = config or StandingsConfig()
+        self.cfg = config or StandingsConfig(synthetic=synthetic_deployment())
         self.engine = ctx.engine
         self.idem = Idempotency(idempotency_keys)
         self.surveys = surveys if surveys is not None else surveys_fetch(ctx)
