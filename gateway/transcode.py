@@ -14,6 +14,7 @@ here: annotating an RPC is all it takes to expose it.
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -336,6 +337,31 @@ def _set_path(target: dict[str, Any], chain: list[_d.FieldDescriptor], value: An
         node[leaf.name] = value
 
 
+def _parse_body(route: Route, body: bytes, message: Message) -> None:
+    """The JSON body into ``message`` (all of it, or the one field the rule names).
+
+    The body is decoded as JSON on its own first: bytes that are not UTF-8 or
+    JSON, escapes that are not text (lone surrogates, on which protobuf's C
+    parser raises SystemError), nesting too deep for the parser, and a body for
+    ``*`` that is not an object are the caller's mistake (INVALID_JSON); and a
+    body for one field can only ever set that field.
+    """
+    where = "body" if route.body == "*" else route.body
+    try:
+        value = json.loads(body or b"{}")
+        json.dumps(value, ensure_ascii=False).encode()  # lone surrogates (\ud800) are not text
+        if route.body == "*":
+            if not isinstance(value, dict):
+                raise ValueError("the body must be a JSON object")
+            json_format.ParseDict(value, message)
+        else:
+            json_format.ParseDict({route.body: value}, message)
+    except (ValueError, RecursionError, json_format.ParseError) as exc:
+        raise InvalidArgument.fields(
+            [FieldViolation(where, str(exc), "INVALID_JSON")], reason="INVALID_JSON"
+        ) from None
+
+
 def build_request(
     route: Route,
     path_values: Mapping[str, str],
@@ -347,19 +373,8 @@ def build_request(
     desc = route.method.input_type
     bound: set[str] = set()
     if route.body:
-        try:
-            if route.body == "*":
-                json_format.Parse(body or b"{}", message)
-                bound.update(f.name for f in desc.fields)
-            else:
-                f = desc.fields_by_name[route.body]
-                json_format.Parse(b'{"' + f.name.encode() + b'":' + (body or b"{}") + b"}", message)
-                bound.add(f.name)
-        except json_format.ParseError as exc:
-            raise InvalidArgument.fields(
-                [FieldViolation(route.body if route.body != "*" else "body", str(exc), "INVALID_JSON")],
-                reason="INVALID_JSON",
-            ) from None
+        _parse_body(route, body, message)
+        bound = {f.name for f in desc.fields} if route.body == "*" else {route.body}
     values: dict[str, Any] = {}
     for path, raw in path_values.items():
         chain = _field_chain(desc, path)

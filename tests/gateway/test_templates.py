@@ -96,3 +96,25 @@ def test_bad_parameters_are_invalid_argument(query: list[tuple[str, str]], body:
 def test_body_star_rejects_unknown_fields() -> None:
     with pytest.raises(InvalidArgument):
         build_request(_route("POST", "SubmitScore"), {}, [], b'{"case": "cases/1", "bogus": 1}')
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "body"),
+    [
+        ("PATCH", "UpdateExpert", b"\xff\xfe\xfd"),  # not UTF-8: was a 500 (UnicodeDecodeError)
+        ("PATCH", "UpdateExpert", b"<\xb9"),
+        ("PATCH", "UpdateExpert", b'"\\udae6"'),  # lone surrogates
+        ("POST", "SubmitScore", b'{"\\udae6": 1}'),
+        ("POST", "SubmitScore", b"[" * 10_000),  # deeper than the parser goes
+        ("POST", "SubmitScore", b"[]"),  # not an object: was taken as an empty request
+        ("POST", "SubmitScore", b"7"),
+        ("PATCH", "UpdateExpert", b'{}, "updateMask": "active"'),  # was spliced in: set update_mask
+    ],
+)
+def test_undecodable_bodies_are_invalid_json(method: str, name: str, body: bytes) -> None:
+    """Non-UTF-8 bodies were 500s (found by tests/gateway/test_schemathesis.py); the body of a
+    one-field rule was spliced into a JSON text, so it could set other fields of the request."""
+    path = {"expert.name": "experts/1"} if name == "UpdateExpert" else {}
+    with pytest.raises(InvalidArgument) as err:
+        build_request(_route(method, name), path, [], body)
+    assert err.value.reason == "INVALID_JSON"
