@@ -9,11 +9,14 @@ The gateway never decides what a caller may do; the services do.
 
 from __future__ import annotations
 
+import http
 import json
 import uuid
+from collections.abc import Mapping
 
 import grpc
 from google.rpc import status_pb2
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -55,16 +58,38 @@ async def _token_for(request: Request) -> tuple[str | None, JSONResponse | None]
     return web.caller_token(web.state_of(request), ident), None
 
 
+def _no_route(request: Request, path_exists: bool, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    if path_exists:
+        status = build_status(
+            grpc.StatusCode.UNIMPLEMENTED, "method not allowed on this path", "METHOD_NOT_ALLOWED"
+        )
+        return JSONResponse(status_json(status), status_code=405, headers=headers)
+    return _domain(NotFound("NO_SUCH_ROUTE", f"no API route {request.method} {request.url.path}"))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals in the API's error shape, never a bare text body.
+
+    Starlette answers by itself when no route takes the request at all: a
+    method the catch-all route does not list (TRACE), or a path its pattern
+    cannot match (a percent-encoded newline).
+    """
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (404, 405):
+        return _no_route(request, exc.status_code == 405, exc.headers)
+    reason = http.HTTPStatus(exc.status_code).name  # e.g. a malformed form body: BAD_REQUEST
+    return JSONResponse(
+        status_json(build_status(grpc.StatusCode.INVALID_ARGUMENT, str(exc.detail), reason)),
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
 async def transcode(request: Request) -> Response:
     router: Router = request.app.state.router
     route, values, path_exists = router.match(request.method, request.url.path)
     if route is None:
-        if path_exists:
-            status = build_status(
-                grpc.StatusCode.UNIMPLEMENTED, "method not allowed on this path", "METHOD_NOT_ALLOWED"
-            )
-            return JSONResponse(status_json(status), status_code=405)
-        return _domain(NotFound("NO_SUCH_ROUTE", f"no API route {request.method} {request.url.path}"))
+        return _no_route(request, path_exists)
     st = web.state_of(request)
     body = await request.body()
     if len(body) > st.settings.max_body_bytes:

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -126,7 +127,12 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         *pages.routes(),
         Route("/{path:path}", api.transcode, methods=_ALL),
     ]
-    app = Starlette(routes=http_routes, lifespan=lifespan, middleware=[Middleware(AccessLog)])
+    app = Starlette(
+        routes=http_routes,
+        lifespan=lifespan,
+        middleware=[Middleware(AccessLog)],
+        exception_handlers={HTTPException: api.http_error},
+    )
     app.state.router = Router(routes)
     app.state.openapi = document(routes)
     return app
