@@ -17,7 +17,6 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import Engine, MetaData, create_engine, event, make_url, pool, text
 from sqlmodel import Session
 
@@ -118,8 +117,9 @@ def migrate(engine: Engine, schema: str, migrations: Path, metadata: MetaData) -
                 conn.commit()
 
 
-def run_env(context: EnvironmentContext) -> None:
-    """The body of every service's ``migrations/env.py``."""
+def run_env(context: Any) -> None:
+    """The body of every service's ``migrations/env.py`` (``context`` is ``alembic.context``,
+    a module that proxies an :class:`EnvironmentContext`)."""
     cfg = context.config
     conn = cfg.attributes["connection"]
     metadata = cfg.attributes["metadata"]

@@ -59,7 +59,7 @@ ACCESS: AccessTable = {
     "ListLots": frozenset({A, S}),
     "TransitionLot": frozenset({A}),
     "CreateCase": frozenset({A}),
-    "GetCase": frozenset({A, S}),
+    "GetCase": frozenset({A, S, R, C}),  # reviewers and consultancies: their own cases only
     "ListCases": frozenset({A, S}),
     "CreateExpertRelation": frozenset({A}),
     "ListExpertRelations": frozenset({A, R}),

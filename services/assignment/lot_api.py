@@ -243,7 +243,14 @@ class LotHandlers:
         id_ = parse_name(request.name, "cases")
         with transaction(self.ctx.engine) as session:
             case = ls.get_case(session=session, id=id_)
-            return self._case_proto(case, ls.active_panel(session=session, case_ids=[id_])[id_])
+            found = self._case_proto(case, ls.active_panel(session=session, case_ids=[id_])[id_])
+        caller = current_caller()
+        # A reviewer reads the cases she sits on; a consultancy reads its own cases.
+        if (caller.role == Role.REVIEWER and caller.subject not in found.panel) or (
+            caller.role == Role.CONSULTANCY and caller.org != found.consultancy
+        ):
+            raise PermissionDenied("NOT_OWN_CASE", "you may read only your own cases")
+        return found
 
     def ListCases(self, request: pb.ListCasesRequest, context: grpc.ServicerContext) -> pb.ListCasesResponse:
         lot_id = parse_name(request.parent, "lots", field="parent")

@@ -240,6 +240,20 @@ def test_recusal_redraws_that_seat_alone(stub: pb_grpc.AssignmentServiceStub) ->
     assert err.code == grpc.StatusCode.PERMISSION_DENIED
 
 
+def test_reviewers_and_consultancies_read_only_their_own_cases(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub, n_experts=16, n_employers=8)
+    stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed="11"), metadata=AUTH)
+    case = stub.GetCase(pb.GetCaseRequest(name=w.cases[0].name), metadata=AUTH)
+    seated, outsider = case.panel[0], next(e.name for e in w.experts if e.name not in case.panel)
+    request = pb.GetCaseRequest(name=case.name)
+    assert stub.GetCase(request, metadata=md("reviewer", subject=seated)) == case
+    err = error_of(stub.GetCase, request, metadata=md("reviewer", subject=outsider))
+    assert (err.code, err.reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_OWN_CASE")
+    assert stub.GetCase(request, metadata=md("consultancy", org=case.consultancy)) == case
+    err = error_of(stub.GetCase, request, metadata=md("consultancy", org="consultancies/someone-else"))
+    assert (err.code, err.reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_OWN_CASE")
+
+
 def test_infeasible_lot_names_the_case_and_why(stub: pb_grpc.AssignmentServiceStub) -> None:
     w = world(stub, n_cases=3)
     victim = w.cases[2]
