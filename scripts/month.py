@@ -302,9 +302,11 @@ def draw_panels(c: Clients, m: Month) -> None:
             + f"\n      drawn in {took:.2f} s; replayed: {'identical' if replay.identical else 'DIFFERENT'}; "
             f"record: {path}"
         )
-        c.assignment.TransitionLot(
-            apb.TransitionLotRequest(name=lot.name, status=apb.LOT_STATUS_REVIEWING), metadata=c.authority
-        )
+        current = c.assignment.GetLot(apb.GetLotRequest(name=lot.name), metadata=c.authority)
+        if current.status != apb.LOT_STATUS_REVIEWING:  # a second run finds it under review already
+            c.assignment.TransitionLot(
+                apb.TransitionLotRequest(name=lot.name, status=apb.LOT_STATUS_REVIEWING), metadata=c.authority
+            )
     _load_panels(c, m)
 
 
@@ -319,7 +321,12 @@ def _load_panels(c: Clients, m: Month) -> None:
 
 def recuse_one(c: Clients, m: Month) -> None:
     case, _ = m.cases[0]
-    expert = m.panels[case.name][0]
+    # The expert is chosen from the draw's original seats, so a second run recuses the same one
+    # (and gets the first answer back) rather than whoever holds the first seat now.
+    seats = c.assignment.ListPanelSeats(
+        apb.ListPanelSeatsRequest(case=case.name, include_inactive=True), metadata=c.authority
+    ).seats
+    expert = min(s.expert for s in seats if not s.from_amendment)
     try:
         c.assignment.RecuseExpert(
             apb.RecuseExpertRequest(
@@ -334,9 +341,8 @@ def recuse_one(c: Clients, m: Month) -> None:
         got = details_of(err)
         say(f"  recusal on {case.name} refused: {got.code.name} {got.reason}")
         return
-    before = list(m.panels[case.name])
     _load_panels(c, m)
-    say(f"  {expert} recused from {case.name}; seat redrawn: {before} -> {m.panels[case.name]}")
+    say(f"  {expert} recused from {case.name}; the seat alone was redrawn: panel now {m.panels[case.name]}")
 
 
 # --- 3. scoring, ratings --------------------------------------------------------
@@ -493,6 +499,8 @@ def send_surveys(c: Clients, m: Month) -> None:
         token = url.rsplit("/", 1)[-1]
         return token, c.surveys.OpenSurvey(vpb.OpenSurveyRequest(token=token), metadata=public)
 
+    if not links:
+        say("  invitations were issued by an earlier run (a link is shown once, when issued)")
     m.open_forms = [f for f in c.pmap(open_form, list(enumerate(links))) if f is not None]
     m.forms_opened_at = time.monotonic()
     say(
@@ -555,7 +563,8 @@ def standings_and_bulletin(c: Clients, m: Month) -> list[Path]:
         say(f"      note: {note}")
     # The authority's spot checks this month: the labels the flag model learns from.
     checked = rng.sample(range(len(m.consultancies)), min(80, len(m.consultancies)))
-    now = _ts(datetime.now(UTC))
+    # Decided on a fixed day of the period, so that a second run sends the very same requests.
+    decided = _ts(datetime(int(m.period[:4]), int(m.period[5:]), 20, 10, tzinfo=UTC))
     for n, i in enumerate(checked):
         st.RecordDetermination(
             stpb.RecordDeterminationRequest(
@@ -565,7 +574,7 @@ def standings_and_bulletin(c: Clients, m: Month) -> list[Path]:
                     kind=stpb.DETERMINATION_KIND_SPOT_CHECK,
                     substandard=m.city.consultancy_quality[i] < 70,
                     evidence=[f"抽查记录 {m.period}-{n:03d}（模拟）"],
-                    decide_time=now,
+                    decide_time=decided,
                 ),
                 request_id=m.rid("determination", i),
             ),
