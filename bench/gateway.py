@@ -34,9 +34,10 @@ from collections.abc import Callable, Iterator
 from concurrent import futures
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import grpc
+
+from bench.common import cpu_seconds
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 AGENCY = "reviewAgencies/00000000-0000-7000-8000-000000000001"
@@ -291,12 +292,6 @@ def via_gateway(
     per_call = (cpu_seconds(pid) - cpu0) / max(1, result.calls + result.errors) * 1000
     print(f"{result.line(label)}  gateway CPU {per_call:.2f} ms/req")
     return result
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (Linux /proc), to show the gateway's own cost per request."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager

@@ -21,7 +21,6 @@ import multiprocessing as mp
 import os
 import random
 import statistics
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -31,7 +30,8 @@ from typing import Any
 
 import grpc
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+from bench.common import PG_ADMIN_URL, Result, cpu_seconds, create_database, drive
+
 AGENCY = "reviewAgencies/00000000-0000-7000-8000-000000000001"
 
 
@@ -127,88 +127,6 @@ def serve_scoring(database_url: str, assignment: str, workers: int, secret: str,
 # ---------------------------------------------------------------- client
 
 
-@dataclass
-class Result:
-    calls: int
-    seconds: float
-    latencies: list[float]
-    errors: int
-
-    @property
-    def rate(self) -> float:
-        return self.calls / self.seconds
-
-    def line(self, label: str) -> str:
-        lat = sorted(self.latencies)
-        p50 = statistics.median(lat) * 1000
-        p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))] * 1000
-        return (
-            f"{label:<34} {self.rate:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
-            f"   ({self.calls} calls, {self.errors} errors)"
-        )
-
-
-def drive(calls: list[Callable[[], grpc.Future]], in_flight: int) -> Result:
-    """Run every call, keeping ``in_flight`` outstanding; latency measured per call."""
-    lock = threading.Lock()
-    done = threading.Event()
-    latencies: list[float] = []
-    errors = 0
-    next_index = 0
-    finished = 0
-
-    def launch() -> None:
-        nonlocal next_index
-        with lock:
-            if next_index >= len(calls):
-                return
-            i = next_index
-            next_index += 1
-        started = time.perf_counter()
-        fut = calls[i]()
-        fut.add_done_callback(lambda f: on_done(f, started))
-
-    def on_done(fut: grpc.Future, started: float) -> None:
-        nonlocal errors, finished
-        elapsed = time.perf_counter() - started
-        with lock:
-            latencies.append(elapsed)
-            if fut.exception() is not None:
-                errors += 1
-            finished += 1
-            all_done = finished == len(calls)
-        if all_done:
-            done.set()
-        else:
-            launch()
-
-    t0 = time.perf_counter()
-    for _ in range(min(in_flight, len(calls))):
-        launch()
-    done.wait()
-    return Result(len(calls), time.perf_counter() - t0, latencies, errors)
-
-
-def create_database(admin_url: str) -> tuple[str, Callable[[], None]]:
-    from sqlalchemy import create_engine, text
-
-    name = f"dgcp_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-    return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
-
-
 def commit_latency_ms(database_url: str, n: int = 100) -> float:
     """Median time of one durable INSERT + COMMIT: the floor under every durable write on this box."""
     from sqlalchemy import create_engine, text
@@ -243,7 +161,7 @@ def main() -> None:
 
     secret = "bench-" + uuid.uuid4().hex
     world = make_world(args.cases, max(30, args.cases // 8))
-    database_url, drop = create_database(args.pg_admin_url)
+    database_url, drop = create_database(args.pg_admin_url, "score")
     commit_ms = commit_latency_ms(database_url)
     ctx = mp.get_context("spawn")
     ports: Any = ctx.Queue()
@@ -273,13 +191,6 @@ def main() -> None:
             p.terminate()
             p.join(5)
         drop()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (Linux /proc), to compare work per call across runs."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measured(pid: int, run_calls: Callable[[], Result]) -> tuple[Result, float]:
