@@ -48,7 +48,12 @@ class _Schemas:
         if desc.full_name not in self.components:
             self.components[desc.full_name] = {}  # placeholder first: recursive messages
             props = {f.json_name: self.field(f) for f in desc.fields}
-            self.components[desc.full_name] = {"type": "object", "properties": props}
+            # The transcoder refuses unknown fields (INVALID_JSON), so the document does too.
+            self.components[desc.full_name] = {
+                "type": "object",
+                "properties": props,
+                "additionalProperties": False,
+            }
         return {"$ref": f"#/components/schemas/{desc.full_name}"}
 
     def single(self, f: _d.FieldDescriptor) -> dict[str, Any]:
