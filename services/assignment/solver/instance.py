@@ -55,7 +55,8 @@ class Instance:
 
     ``prob_cap`` is per pair (a scalar is broadcast): no pair gets probability above it;
     1 everywhere means the deterministic optimum. ``floor_tau`` is per case: the panel's
-    fit must reach ``tau`` times the case's best possible panel fit (0 disables it).
+    fit must reach ``tau`` times the case's best possible panel fit (0 disables it; a case
+    whose best panel fit is not positive, e.g. after rotation penalties, has no floor).
     """
 
     n_cases: int
