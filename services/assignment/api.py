@@ -60,7 +60,7 @@ ACCESS: AccessTable = {
     "TransitionLot": frozenset({A}),
     "CreateCase": frozenset({A}),
     "GetCase": frozenset({A, S, R, C}),  # reviewers and consultancies: their own cases only
-    "ListCases": frozenset({A, S}),
+    "ListCases": frozenset({A, S, C}),  # a consultancy: its own cases only (see lot_api)
     "CreateExpertRelation": frozenset({A}),
     "ListExpertRelations": frozenset({A, R}),
     "CreateUnavailability": frozenset({A, R}),

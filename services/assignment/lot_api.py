@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 from sqlmodel import Session, col, select
 
 from dgcp.assignment.v1 import assignment_pb2 as pb
@@ -18,6 +19,7 @@ from runtime.idempotency import Idempotency
 from runtime.resources import (
     decode_page_token,
     encode_page_token,
+    from_timestamp,
     page_size,
     parse_name,
     to_timestamp,
@@ -89,6 +91,16 @@ def _date(text: str, field: str) -> date:
         ) from None
 
 
+def _instant(ts: Timestamp, field: str) -> datetime:
+    """A client's Timestamp as an aware datetime; out-of-range values are INVALID_ARGUMENT."""
+    try:
+        return from_timestamp(ts)
+    except (ValueError, OverflowError):
+        raise InvalidArgument.fields(
+            [FieldViolation(field, "not a valid timestamp", "INVALID_TIMESTAMP")]
+        ) from None
+
+
 def _self_only(expert: str) -> None:
     caller = current_caller()
     if caller.role == Role.REVIEWER and caller.subject != expert:
@@ -119,6 +131,7 @@ class LotHandlers:
             status=lot.status,  # type: ignore[arg-type]
             draw=f"draws/{draw.id}" if draw else "",
             create_time=to_timestamp(lot.create_time),
+            review_deadline=to_timestamp(lot.review_deadline),
         )
 
     def CreateLot(self, request: pb.CreateLotRequest, context: grpc.ServicerContext) -> pb.Lot:
@@ -132,6 +145,9 @@ class LotHandlers:
             raise InvalidArgument.fields(problems)
         agency = parse_name(m.review_agency, "reviewAgencies", field="lot.review_agency")
         rules = _rules_from_proto(m)
+        deadline = (
+            _instant(m.review_deadline, "lot.review_deadline") if m.HasField("review_deadline") else None
+        )
 
         def work(session: Session) -> pb.Lot:
             if session.get(ReviewAgency, agency) is None:
@@ -144,6 +160,7 @@ class LotHandlers:
                     lot_number=m.lot_number,
                     review_agency_id=agency,
                     rules_json=rules.to_json(),
+                    review_deadline=deadline,
                 ),
             )
             return self._lot_proto(session, lot)
@@ -253,13 +270,32 @@ class LotHandlers:
         return found
 
     def ListCases(self, request: pb.ListCasesRequest, context: grpc.ServicerContext) -> pb.ListCasesResponse:
-        lot_id = parse_name(request.parent, "lots", field="parent")
+        caller = current_caller()
+        # A consultancy lists only the cases it audited: the filter is its own name.
+        if caller.role == Role.CONSULTANCY and (not request.consultancy or request.consultancy != caller.org):
+            raise PermissionDenied("NOT_OWN_CASE", "a consultancy may list only its own cases")
+        consultancy_id = (
+            parse_name(request.consultancy, "consultancies", field="consultancy")
+            if request.consultancy
+            else None
+        )
+        if request.parent == "lots/-":  # AIP-159: across lots, only with a narrowing filter
+            if consultancy_id is None:
+                raise InvalidArgument.fields(
+                    [FieldViolation("parent", "'lots/-' needs a consultancy filter", "WILDCARD_NEEDS_FILTER")]
+                )
+            lot_id = None
+        else:
+            lot_id = parse_name(request.parent, "lots", field="parent")
         limit = page_size(request.page_size)
-        filters = {"lot": request.parent}
+        filters = {"lot": request.parent, "consultancy": request.consultancy}
         after = decode_page_token(request.page_token, filters)
         with transaction(self.ctx.engine) as session:
-            ls.get_lot(session=session, id=lot_id)
-            rows, more = ls.list_cases(session=session, lot_id=lot_id, after=after, limit=limit)
+            if lot_id is not None:
+                ls.get_lot(session=session, id=lot_id)
+            rows, more = ls.list_cases(
+                session=session, lot_id=lot_id, consultancy_id=consultancy_id, after=after, limit=limit
+            )
             panels = ls.active_panel(session=session, case_ids=[r.id for r in rows])
             items = [self._case_proto(r, panels[r.id]) for r in rows]
         token = encode_page_token(str(rows[-1].id), filters) if more else ""
@@ -599,6 +635,7 @@ class LotHandlers:
             kw["expert_id"] = parse_name(request.expert, "experts", field="expert")
         with transaction(self.ctx.engine) as session:
             rows = ls.seats(session=session, include_inactive=request.include_inactive, **kw)  # type: ignore[arg-type]
+            deadlines = ls.lot_deadlines(session=session, lot_ids=[s.lot_id for s in rows])
         return pb.ListPanelSeatsResponse(
             seats=[
                 pb.PanelSeat(
@@ -608,6 +645,7 @@ class LotHandlers:
                     fit=s.fit,
                     active=s.active,
                     from_amendment=s.amendment_number is not None,
+                    review_deadline=to_timestamp(deadlines.get(s.lot_id)),
                 )
                 for s in rows
             ]

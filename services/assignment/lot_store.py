@@ -91,9 +91,20 @@ def get_case(*, session: Session, id: uuid.UUID) -> Case:
 
 
 def list_cases(
-    *, session: Session, lot_id: uuid.UUID, after: str | None = None, limit: int | None = None
+    *,
+    session: Session,
+    lot_id: uuid.UUID | None,
+    consultancy_id: uuid.UUID | None = None,
+    after: str | None = None,
+    limit: int | None = None,
 ) -> tuple[list[Case], bool]:
-    stmt = select(Case).where(Case.lot_id == lot_id)
+    """Cases of one lot (or of every lot when ``lot_id`` is None), optionally only one
+    consultancy's, in id order (keyset pages)."""
+    stmt = select(Case)
+    if lot_id is not None:
+        stmt = stmt.where(Case.lot_id == lot_id)
+    if consultancy_id is not None:
+        stmt = stmt.where(Case.consultancy_id == consultancy_id)
     if after:
         stmt = stmt.where(Case.id > uuid.UUID(after))
     stmt = stmt.order_by(col(Case.id))
@@ -353,6 +364,14 @@ def seats(
     if not include_inactive:
         stmt = stmt.where(col(PanelSeat.active).is_(True))
     return list(session.exec(stmt.order_by(col(PanelSeat.case_id), col(PanelSeat.expert_id))))
+
+
+def lot_deadlines(*, session: Session, lot_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime | None]:
+    """Review deadline of each lot, for stamping seats without one query per seat."""
+    if not lot_ids:
+        return {}
+    rows = session.exec(select(Lot.id, Lot.review_deadline).where(col(Lot.id).in_(set(lot_ids))))
+    return dict(rows.all())
 
 
 def require_draft(lot: Lot) -> None:

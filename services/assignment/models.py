@@ -102,6 +102,9 @@ class Lot(Base, table=True):
     status: int = Field(default=1)
     rules_json: str = Field(sa_column=Column(Text, nullable=False))
     create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    review_deadline: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
 
 class Case(Base, table=True):

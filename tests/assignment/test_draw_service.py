@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from dgcp.assignment.v1 import assignment_pb2 as pb
 from dgcp.assignment.v1 import assignment_pb2_grpc as pb_grpc
@@ -67,6 +68,7 @@ def world(
     n_employers: int = 7,
     cap: float = 0.5,
     industries: tuple[str, ...] = ("3360", "2614"),
+    review_deadline: Timestamp | None = None,
 ) -> World:
     agency = _org(stub, "agency")
     consultancies = [_org(stub, "consultancy") for _ in range(2)]
@@ -97,6 +99,7 @@ def world(
                 review_agency=agency,
                 standard_rules=pb.PanelRules(probability_cap=cap, max_cases_per_lot=4),
                 fast_rules=pb.PanelRules(probability_cap=cap),
+                review_deadline=review_deadline,
             )
         ),
         metadata=AUTH,
@@ -351,3 +354,86 @@ def test_rotation_availability_and_lot_status(stub: pb_grpc.AssignmentServiceStu
         metadata=AUTH,
     )
     assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "INVALID_LOT_TRANSITION")
+
+
+def test_review_deadline_round_trips_and_rides_on_every_seat(stub: pb_grpc.AssignmentServiceStub) -> None:
+    deadline = Timestamp(seconds=1_767_225_600, nanos=123_000)  # 2026-01-01T00:00:00.000123Z
+    w = world(stub, n_experts=16, n_employers=8, review_deadline=deadline)
+    assert w.lot.review_deadline == deadline
+    assert stub.GetLot(pb.GetLotRequest(name=w.lot.name), metadata=AUTH).review_deadline == deadline
+    stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed="5"), metadata=AUTH)
+    seats = stub.ListPanelSeats(pb.ListPanelSeatsRequest(lot=w.lot.name), metadata=AUTH).seats
+    assert seats and all(s.review_deadline == deadline for s in seats)
+    mine = stub.ListPanelSeats(
+        pb.ListPanelSeatsRequest(expert=seats[0].expert), metadata=md("reviewer", subject=seats[0].expert)
+    ).seats
+    assert mine and all(s.review_deadline == deadline for s in mine)
+    # a lot without a deadline leaves it unset on the lot and on its seats
+    other = world(stub, n_experts=16, n_employers=8)
+    assert not other.lot.HasField("review_deadline")
+    stub.DrawPanels(pb.DrawPanelsRequest(lot=other.lot.name, seed="5"), metadata=AUTH)
+    seats = stub.ListPanelSeats(pb.ListPanelSeatsRequest(lot=other.lot.name), metadata=AUTH).seats
+    assert seats and not any(s.HasField("review_deadline") for s in seats)
+
+
+def test_consultancy_lists_only_its_own_cases_across_lots(stub: pb_grpc.AssignmentServiceStub) -> None:
+    first = world(stub, n_cases=5)
+    second = world(stub, n_cases=4)
+    mine = first.consultancies[0]
+    # the same consultancy audits cases in the second lot as well
+    for case in second.cases[:2]:
+        stub.CreateCase(
+            pb.CreateCaseRequest(
+                parent=second.lot.name,
+                case=pb.Case(
+                    enterprise=case.enterprise,
+                    consultancy=mine,
+                    stage=pb.CASE_STAGE_ACCEPTANCE,
+                    track=pb.CASE_TRACK_STANDARD,
+                ),
+            ),
+            metadata=AUTH,
+        )
+    as_mine = md("consultancy", org=mine)
+    expected = {c.name for c in first.cases if c.consultancy == mine}
+    got: list[pb.Case] = []
+    token = ""
+    while True:  # two at a time: keyset pages over the wildcard parent
+        page = stub.ListCases(
+            pb.ListCasesRequest(parent="lots/-", consultancy=mine, page_size=2, page_token=token),
+            metadata=as_mine,
+        )
+        got.extend(page.cases)
+        token = page.next_page_token
+        if not token:
+            break
+    assert len(got) == len(expected) + 2 == len({c.name for c in got})
+    assert all(c.consultancy == mine for c in got)
+    assert expected < {c.name for c in got}
+    assert {c.lot for c in got} == {first.lot.name, second.lot.name}
+    # one lot, filtered, by the consultancy and by the authority
+    one = stub.ListCases(pb.ListCasesRequest(parent=first.lot.name, consultancy=mine), metadata=as_mine)
+    assert {c.name for c in one.cases} == expected
+    by_authority = stub.ListCases(pb.ListCasesRequest(parent="lots/-", consultancy=mine), metadata=AUTH)
+    assert {c.name for c in by_authority.cases} == {c.name for c in got}
+    # another consultancy's filter, or none at all, is denied
+    for request in (
+        pb.ListCasesRequest(parent="lots/-", consultancy=first.consultancies[1]),
+        pb.ListCasesRequest(parent=first.lot.name),
+    ):
+        err = error_of(stub.ListCases, request, metadata=as_mine)
+        assert (err.code, err.reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_OWN_CASE")
+    # a page token is bound to its filter
+    page = stub.ListCases(pb.ListCasesRequest(parent="lots/-", consultancy=mine, page_size=1), metadata=AUTH)
+    err = error_of(
+        stub.ListCases,
+        pb.ListCasesRequest(
+            parent="lots/-", consultancy=first.consultancies[1], page_token=page.next_page_token
+        ),
+        metadata=AUTH,
+    )
+    assert (err.code, err.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")
+    # the wildcard needs the filter
+    err = error_of(stub.ListCases, pb.ListCasesRequest(parent="lots/-"), metadata=AUTH)
+    assert err.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in err.violations] == ["parent"]

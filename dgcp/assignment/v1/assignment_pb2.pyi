@@ -378,7 +378,7 @@ class PanelRules(_message.Message):
     def __init__(self, panel_size: _Optional[int] = ..., specialist_minimum: _Optional[int] = ..., max_cases_per_lot: _Optional[int] = ..., max_cases_per_month: _Optional[int] = ..., probability_cap: _Optional[float] = ..., rotation_window_months: _Optional[int] = ..., rotation_limit: _Optional[int] = ..., rotation_penalty: _Optional[float] = ..., floor_fraction: _Optional[float] = ..., specialty_fit: _Optional[float] = ...) -> None: ...
 
 class Lot(_message.Message):
-    __slots__ = ("name", "year", "batch", "lot_number", "review_agency", "standard_rules", "fast_rules", "status", "draw", "create_time")
+    __slots__ = ("name", "year", "batch", "lot_number", "review_agency", "standard_rules", "fast_rules", "status", "draw", "create_time", "review_deadline")
     NAME_FIELD_NUMBER: _ClassVar[int]
     YEAR_FIELD_NUMBER: _ClassVar[int]
     BATCH_FIELD_NUMBER: _ClassVar[int]
@@ -389,6 +389,7 @@ class Lot(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     DRAW_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_DEADLINE_FIELD_NUMBER: _ClassVar[int]
     name: str
     year: int
     batch: int
@@ -399,7 +400,8 @@ class Lot(_message.Message):
     status: LotStatus
     draw: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., year: _Optional[int] = ..., batch: _Optional[int] = ..., lot_number: _Optional[int] = ..., review_agency: _Optional[str] = ..., standard_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., fast_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., status: _Optional[_Union[LotStatus, str]] = ..., draw: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    review_deadline: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., year: _Optional[int] = ..., batch: _Optional[int] = ..., lot_number: _Optional[int] = ..., review_agency: _Optional[str] = ..., standard_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., fast_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., status: _Optional[_Union[LotStatus, str]] = ..., draw: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Case(_message.Message):
     __slots__ = ("name", "lot", "enterprise", "consultancy", "stage", "track", "industry_code", "panel", "create_time")
@@ -549,20 +551,22 @@ class Amendment(_message.Message):
     def __init__(self, name: _Optional[str] = ..., case: _Optional[str] = ..., removed_expert: _Optional[str] = ..., added_expert: _Optional[str] = ..., reason: _Optional[str] = ..., seed: _Optional[str] = ..., inputs_sha256: _Optional[str] = ..., result_sha256: _Optional[str] = ..., inputs_json: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class PanelSeat(_message.Message):
-    __slots__ = ("case", "expert", "lot", "fit", "active", "from_amendment")
+    __slots__ = ("case", "expert", "lot", "fit", "active", "from_amendment", "review_deadline")
     CASE_FIELD_NUMBER: _ClassVar[int]
     EXPERT_FIELD_NUMBER: _ClassVar[int]
     LOT_FIELD_NUMBER: _ClassVar[int]
     FIT_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     FROM_AMENDMENT_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_DEADLINE_FIELD_NUMBER: _ClassVar[int]
     case: str
     expert: str
     lot: str
     fit: float
     active: bool
     from_amendment: bool
-    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., lot: _Optional[str] = ..., fit: _Optional[float] = ..., active: _Optional[bool] = ..., from_amendment: _Optional[bool] = ...) -> None: ...
+    review_deadline: _timestamp_pb2.Timestamp
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., lot: _Optional[str] = ..., fit: _Optional[float] = ..., active: _Optional[bool] = ..., from_amendment: _Optional[bool] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateLotRequest(_message.Message):
     __slots__ = ("lot", "request_id")
@@ -619,14 +623,16 @@ class GetCaseRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class ListCasesRequest(_message.Message):
-    __slots__ = ("parent", "page_size", "page_token")
+    __slots__ = ("parent", "page_size", "page_token", "consultancy")
     PARENT_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CONSULTANCY_FIELD_NUMBER: _ClassVar[int]
     parent: str
     page_size: int
     page_token: str
-    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    consultancy: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., consultancy: _Optional[str] = ...) -> None: ...
 
 class ListCasesResponse(_message.Message):
     __slots__ = ("cases", "next_page_token")
