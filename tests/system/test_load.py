@@ -200,3 +200,116 @@ def test_downstream_down_is_unavailable_not_a_hang(
         assert got.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED), got
         assert got.reason.startswith("DEPENDENCY_") or got.reason == "ASSIGNMENT_UNAVAILABLE", got
         assert time.monotonic() - started < 15, "a dead dependency must not hang the caller"
+
+
+def test_scoring_killed_mid_load_keeps_every_score_whole(
+    city_on_pg: tuple[dict[str, Running], month.Month],
+) -> None:
+    """kill -9 the scoring service while 16 clients submit; restart it; retries finish.
+
+    Afterwards every score has exactly the revisions that were acknowledged and every
+    revision carries all of its rubric's criteria: nothing half-written, lost or doubled.
+    """
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    services, m = city_on_pg
+    c: month.Clients = m.clients  # type: ignore[attr-defined]
+    scoring = services["scoring"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(
+        os.environ,
+        DATABASE_URL=scoring.ctx.engine.url.render_as_string(hide_password=False),
+        DGCP_DB_SCHEMA=scoring.ctx.settings.db_schema,
+        DGCP_ASSIGNMENT_ADDR=services["assignment"].address,
+        DGCP_SURVEYS_ADDR=services["surveys"].address,
+        DGCP_GRPC_WORKERS="8",
+    )
+    root = Path(__file__).resolve().parents[2]
+
+    def spawn() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.scoring", "--port", str(port)],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    from dgcp.scoring.v1 import scoring_pb2_grpc
+
+    proc = spawn()
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    stub = scoring_pb2_grpc.ScoringServiceStub(channel)
+    cases = {case.name: case for case, _ in m.cases}
+    rubrics: dict[tuple[int, int], spb.RubricVersion] = {}
+    for case in cases.values():
+        month._rubric(c, case.stage, case.track, rubrics)
+    seats = sorted((case, expert) for case, experts in m.panels.items() for expert in experts)
+    acked: dict[str, tuple[str, str]] = {}  # request_id -> (case, expert)
+    lock = threading.Lock()
+    stop_at = time.monotonic() + 90
+
+    def client(n: int) -> None:
+        rng = random.Random(1000 + n)
+        for i in range(30):
+            case_name, expert = rng.choice(seats)
+            case = cases[case_name]
+            request = spb.SubmitScoreRequest(
+                case=case_name, items=_items(rubrics[(case.stage, case.track)], rng), request_id=f"k{n}-{i}"
+            )
+            md = c.md(auth.Role.REVIEWER, subject=expert)
+            while time.monotonic() < stop_at:  # a client retries with the same request_id
+                try:
+                    stub.SubmitScore(request, metadata=md, timeout=10, wait_for_ready=True)
+                    with lock:
+                        acked[request.request_id] = (case_name, expert)
+                    break
+                except grpc.RpcError:
+                    time.sleep(0.05)
+
+    try:
+        before = {
+            s.name: s.revision
+            for name in cases
+            for s in c.scoring.ListScores(
+                spb.ListScoresRequest(case=name, page_size=100), metadata=c.authority
+            ).scores
+        }
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+        for t in threads:
+            t.start()
+        while len(acked) < 60 and time.monotonic() < stop_at:
+            time.sleep(0.01)
+        assert 0 < len(acked) < 16 * 30, "the kill should land mid-load"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc = spawn()
+        for t in threads:
+            t.join()
+        assert len(acked) == 16 * 30, "every client should finish by retrying"
+        per_pair: dict[tuple[str, str], int] = defaultdict(int)
+        for pair in acked.values():
+            per_pair[pair] += 1
+        for case_name, case in cases.items():
+            want = len(rubrics[(case.stage, case.track)].criteria)
+            for score in c.scoring.ListScores(
+                spb.ListScoresRequest(case=case_name, page_size=100), metadata=c.authority
+            ).scores:
+                revisions = c.scoring.ListScoreRevisions(
+                    spb.ListScoreRevisionsRequest(parent=score.name, page_size=1000), metadata=c.authority
+                ).revisions
+                new = len(revisions) - before.get(score.name, 0)
+                assert new == per_pair.get((case_name, score.expert), 0), f"{score.name}: {new} new revisions"
+                assert all(len(r.items) == want for r in revisions), (
+                    f"{score.name}: a revision lacks criteria"
+                )
+                assert len(score.items) == want
+    finally:
+        channel.close()
+        proc.kill()
+        proc.wait()
