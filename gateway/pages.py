@@ -16,10 +16,11 @@ import base64
 import contextlib
 import uuid
 from collections import OrderedDict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from google.protobuf import timestamp_pb2
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -39,6 +40,12 @@ ASSIGNMENT = "dgcp.assignment.v1.AssignmentService"
 SCORING = "dgcp.scoring.v1.ScoringService"
 STANDINGS = "dgcp.scoring.v1.StandingsService"
 SURVEYS = "dgcp.surveys.v1.SurveysService"
+
+# Cases per page on the consultancy's page (the assignment service caps pages at 1000).
+CONSULTANCY_CASES_PER_PAGE = 50
+
+# Times are shown in Dongguan's civil time (China Standard Time: UTC+8, no daylight saving).
+DISPLAY_TZ = timezone(timedelta(hours=8))
 
 # Mutual-rating items per direction (the scoring service's defaults; it rejects unknown keys).
 EXPERT_ITEMS = ("technical_capability", "service_quality")
@@ -218,20 +225,51 @@ async def reviewer_home(request: Request) -> Response:
         listed = await web.invoke(request, method, {"expert": ident.subject})
     except web.RpcFailed as err:
         return await rpc_error_page(request, err)
-    seats = sorted(listed.get("seats", []), key=lambda s: (s.get("lot", ""), s.get("case", "")))
+    seats = sorted(listed.get("seats", []), key=_seat_order)
     series = await asyncio.gather(*(_case_series(request, s["case"]) for s in seats))
-    groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+    groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
     for seat, ser in zip(seats, series, strict=True):
         stage, _, track = ser.partition("-")
-        groups.setdefault(seat.get("lot", ""), []).append(
-            {"name": seat["case"], "title": seat["case"], "stage": stage, "track": track, "series": ser}
+        lot = seat.get("lot", "")
+        deadline = _local_time(seat.get("review_deadline", ""))
+        group = groups.setdefault(lot, {"lot": lot, "deadline": deadline, "items": []})
+        group["items"].append(
+            {
+                "name": seat["case"],
+                "title": seat["case"],
+                "stage": stage,
+                "track": track,
+                "series": ser,
+                "deadline": deadline,
+            }
         )
     return await render(
         request,
         "reviewer_cases.html",
-        groups=list(groups.items()),
+        groups=list(groups.values()),
         can_recuse=_needs(f"{ASSIGNMENT}.RecuseExpert"),
     )
+
+
+def _instant(rfc3339: str) -> datetime | None:
+    """A Timestamp's JSON form (any number of fraction digits) as an aware datetime."""
+    if not rfc3339:
+        return None
+    ts = timestamp_pb2.Timestamp()
+    ts.FromJsonString(rfc3339)
+    return ts.ToDatetime(tzinfo=UTC)
+
+
+def _seat_order(seat: dict[str, Any]) -> tuple[bool, datetime, str, str]:
+    """Lots with the nearest review deadline first (lots without one last), then by case."""
+    deadline = _instant(seat.get("review_deadline", ""))
+    return (deadline is None, deadline or datetime.max.replace(tzinfo=UTC), seat.get("lot", ""), seat["case"])
+
+
+def _local_time(rfc3339: str) -> str:
+    """``2026-01-01T00:00:00Z`` → ``2026-01-01 08:00`` (Dongguan time); empty stays empty."""
+    instant = _instant(rfc3339)
+    return instant.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M") if instant else ""
 
 
 async def _rubric(request: Request, name: str) -> dict[str, Any]:
@@ -451,19 +489,30 @@ def _last_month() -> str:
 
 
 async def consultancy_home(request: Request) -> Response:
-    """Own cases (when the assignment contract lists them) and own flags with due process."""
+    """Own cases, across lots, to pick one to rate; own flags with due process."""
     ident = await require(request, "consultancy")
     if isinstance(ident, Response):
         return ident
     org = ident.org or ident.subject
     period = request.query_params.get("period", "") or _last_month()
     cases = None
+    next_url = ""
     try:
         if _needs(f"{ASSIGNMENT}.ListCases"):
             listed = await web.invoke(
-                request, f"{ASSIGNMENT}.ListCases", {"consultancy": org, "page_size": 200}
+                request,
+                f"{ASSIGNMENT}.ListCases",
+                {
+                    "parent": "lots/-",  # AIP-159: every lot, narrowed to this consultancy
+                    "consultancy": org,
+                    "page_size": CONSULTANCY_CASES_PER_PAGE,
+                    "page_token": request.query_params.get("page_token", ""),
+                },
             )
-            cases = listed.get("cases", [])
+            cases = [_case_row(c) for c in listed.get("cases", [])]
+            if listed.get("next_page_token"):
+                following = request.url.include_query_params(page_token=listed["next_page_token"])
+                next_url = f"{following.path}?{following.query}"
         flags: list[dict[str, Any]] = []
         if _needs(f"{STANDINGS}.ListFlags"):
             found = await web.invoke(
@@ -472,18 +521,19 @@ async def consultancy_home(request: Request) -> Response:
             flags = found.get("flags", [])
     except web.RpcFailed as err:
         return await rpc_error_page(request, err)
-    return await render(request, "consultancy.html", cases=cases, flags=flags, period=period)
+    return await render(
+        request, "consultancy.html", cases=cases, next_url=next_url, flags=flags, period=period
+    )
 
 
-async def consultancy_rate_pick(request: Request) -> Response:
-    """The case typed in on the consultancy page (the contract has no list of a firm's cases)."""
-    ident = await require(request, "consultancy")
-    if isinstance(ident, Response):
-        return ident
-    case = request.query_params.get("case", "").strip().strip("/")
-    if not case.startswith("cases/") or "?" in case or ".." in case:
-        return await message(request, "not_found", status=404)
-    return redirect(request, f"/consultancy/rate/{case}")
+def _case_row(case: dict[str, Any]) -> dict[str, str]:
+    """What the consultancy's case table shows of one case."""
+    return {
+        "name": case["name"],
+        "lot": case.get("lot", ""),
+        "stage": _enum_word(case.get("stage", "")),
+        "track": _enum_word(case.get("track", "")),
+    }
 
 
 async def statement_post(request: Request) -> Response:
@@ -657,7 +707,6 @@ def routes() -> list[BaseRoute]:
         Route("/reviewer/recuse/{case:path}", recuse_page, methods=["GET"]),
         Route("/reviewer/recuse/{case:path}", recuse_post, methods=["POST"]),
         Route("/consultancy", consultancy_home, methods=["GET"]),
-        Route("/consultancy/rate", consultancy_rate_pick, methods=["GET"]),
         Route("/consultancy/rate/{case:path}", rate_page, methods=["GET"]),
         Route("/consultancy/rate/{case:path}", rate_post, methods=["POST"]),
         Route("/consultancy/statement/{flag:path}", statement_post, methods=["POST"]),

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from concurrent import futures
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import grpc
 import httpx
@@ -36,6 +36,7 @@ class FakeCase:
     panel: list[str]
     consultancy: str
     lot: str = "lots/00000000-0000-7000-8000-00000000000a"
+    review_deadline: datetime | None = None
 
 
 @dataclass
@@ -43,8 +44,8 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
     """Stands in for assignment: panels set by hand, so page tests need no draw.
 
     It answers what scoring asks (CheckPanelMembership) and what the reviewer
-    pages ask (ListPanelSeats, GetCase, RecuseExpert); it enforces no access
-    rules: those are the real service's, tested in test_access_matrix.
+    pages ask (ListPanelSeats, GetCase, RecuseExpert, ListCases); it enforces no
+    access rules: those are the real service's, tested in test_access_matrix.
     """
 
     cases: dict[str, FakeCase] = field(default_factory=dict)
@@ -74,7 +75,47 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
         with self.lock:
             mine = [c for c in self.cases.values() if request.expert in c.panel]
         return apb.ListPanelSeatsResponse(
-            seats=[apb.PanelSeat(case=c.name, expert=request.expert, lot=c.lot, active=True) for c in mine]
+            seats=[
+                apb.PanelSeat(
+                    case=c.name,
+                    expert=request.expert,
+                    lot=c.lot,
+                    active=True,
+                    review_deadline=_timestamp(c.review_deadline),
+                )
+                for c in mine
+            ]
+        )
+
+    def ListCases(
+        self, request: apb.ListCasesRequest, context: grpc.ServicerContext
+    ) -> apb.ListCasesResponse:
+        """One page of ``page_size`` in name order; the token is the last name shown."""
+        with self.lock:
+            found = sorted(
+                (
+                    c
+                    for c in self.cases.values()
+                    if request.parent in ("lots/-", c.lot)
+                    and request.consultancy in ("", c.consultancy)
+                    and c.name > request.page_token
+                ),
+                key=lambda c: c.name,
+            )
+        page = found[: request.page_size or 50]
+        more = len(found) > len(page)
+        return apb.ListCasesResponse(
+            cases=[
+                apb.Case(
+                    name=c.name,
+                    lot=c.lot,
+                    consultancy=c.consultancy,
+                    stage=apb.CASE_STAGE_EVALUATION,
+                    track=apb.CASE_TRACK_FAST,
+                )
+                for c in page
+            ],
+            next_page_token=page[-1].name if more else "",
         )
 
     def GetCase(self, request: apb.GetCaseRequest, context: grpc.ServicerContext) -> apb.Case:
@@ -97,11 +138,32 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
             case.panel = [e for e in case.panel if e != request.expert]
         return apb.Amendment()
 
-    def add(self, panel: list[str]) -> FakeCase:
-        case = FakeCase(f"cases/{uuid.uuid4()}", panel, f"consultancies/{uuid.uuid4()}")
+    def add(
+        self,
+        panel: list[str],
+        *,
+        consultancy: str = "",
+        lot: str = FakeCase.lot,
+        review_deadline: datetime | None = None,
+    ) -> FakeCase:
+        case = FakeCase(
+            f"cases/{uuid.uuid4()}",
+            panel,
+            consultancy or f"consultancies/{uuid.uuid4()}",
+            lot,
+            review_deadline,
+        )
         with self.lock:
             self.cases[case.name] = case
         return case
+
+
+def _timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
 
 
 @contextmanager

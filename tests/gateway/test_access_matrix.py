@@ -88,7 +88,6 @@ PAGE_PATHS = {
     "/reviewer/recuse/cases/{id}": "reviewer",
     "/consultancy": "consultancy",
     "/consultancy/rate/cases/{id}": "consultancy",
-    "/consultancy/rate?case=cases/{id}": "consultancy",
     "/consultancy/statement/flags/{id}": "consultancy",
     "/": "",
     "/login": "",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,6 +18,7 @@ from tests.gateway.helpers import (
     activate,
     csrf_of,
     issue_link,
+    logged_in,
     login,
     new_account,
 )
@@ -197,6 +201,58 @@ def test_reviewer_sees_own_seats_by_lot_and_recuses(ps: PageStack) -> None:
         assert r.status_code == 200
         assert me not in ps.fake.cases[mine.name].panel
         assert mine.name not in c.get("/reviewer").text
+
+
+def test_reviewer_sees_review_deadlines_nearest_lot_first(ps: PageStack) -> None:
+    me = expert()
+    # lot names and insertion order both put the later deadline first: only sorting by it passes
+    base = str(uuid.uuid4())[:-1]
+    lots = [f"lots/{base}{i}" for i in range(3)]
+    later = ps.fake.add([me], lot=lots[0], review_deadline=datetime(2026, 3, 31, 9, 30, tzinfo=UTC))
+    sooner = ps.fake.add([me], lot=lots[1], review_deadline=datetime(2026, 1, 15, 16, 0, tzinfo=UTC))
+    unset = ps.fake.add([me], lot=lots[2])
+    with ps.reviewer(me) as c:
+        page = c.get("/reviewer")
+        assert page.status_code == 200
+        text = page.text
+        # shown in Dongguan time (UTC+8), the nearest deadline's lot first, lots without one last
+        assert "2026-01-16 00:00" in text and "2026-03-31 17:30" in text
+        assert text.index(sooner.lot) < text.index(later.lot) < text.index(unset.lot)
+        assert "截止时间" in text and "未定" in text
+        english = c.get("/reviewer", params={"lang": "en"}).text
+        assert "Deadline" in english and "not set" in english
+
+
+def test_consultancy_picks_its_own_case_to_rate(ps: PageStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway import pages
+
+    firm = f"consultancies/{uuid.uuid4()}"
+    ours = [ps.fake.add([expert()], consultancy=firm, lot=f"lots/{uuid.uuid4()}") for _ in range(3)]
+    theirs = ps.fake.add([expert()])
+    monkeypatch.setattr(pages, "CONSULTANCY_CASES_PER_PAGE", 2)
+    client = logged_in(ps.gateway.url, ps.gateway.settings, "consultancy", firm)
+    try:
+        shown, pages_seen = "", 0
+        url = "/consultancy"
+        for _ in range(3):  # two pages of two, then no further link
+            page = client.get(url)
+            assert page.status_code == 200
+            shown += page.text
+            pages_seen += 1
+            following = re.search(r'rel="next" href="([^"]+)"', page.text)
+            if following is None:
+                break
+            url = html.unescape(following.group(1))
+        assert pages_seen == 2
+        for case in ours:
+            assert f'href="/consultancy/rate/{case.name}"' in shown and case.lot in shown
+        assert theirs.name not in shown
+        assert "评估" in shown and "快速程序" in shown
+        assert 'name="case"' not in shown  # no case name to type any more
+        rate = client.get(f"/consultancy/rate/{ours[0].name}")
+        assert rate.status_code == 200 and 'name="csrf_token"' in rate.text
+    finally:
+        client.close()
 
 
 def test_rubric_chosen_when_case_facts_are_not_readable(ps: PageStack) -> None:
