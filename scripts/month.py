@@ -240,10 +240,18 @@ def declare_relations(c: Clients, m: Month) -> None:
 def create_lots(c: Clients, m: Month) -> None:
     rng = random.Random(m.seed + 2)
     year, batch = int(m.period[:4]), int(m.period[5:])
+    # Reviews are due a week after the month ends, lot by lot one day apart.
+    month_end = datetime(year + batch // 12, batch % 12 + 1, 1, 18, tzinfo=UTC) - timedelta(days=1)
     for n, agency in enumerate(m.agencies):
         lot = c.assignment.CreateLot(
             apb.CreateLotRequest(
-                lot=apb.Lot(year=year, batch=batch, lot_number=n + 1, review_agency=agency),
+                lot=apb.Lot(
+                    year=year,
+                    batch=batch,
+                    lot_number=n + 1,
+                    review_agency=agency,
+                    review_deadline=_ts(month_end + timedelta(days=7 + n)),
+                ),
                 request_id=m.rid("lot", n),
             ),
             metadata=c.authority,
