@@ -38,28 +38,25 @@ class Enterprise(Base, table=True):
     update_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
-class Consultancy(Base, table=True):
+class _Organisation(Base):
+    """Columns a consultancy and a review agency share (not a table itself)."""
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    credit_code: str = Field(max_length=18, unique=True)
+    display_name: str = Field(max_length=200)
+    contact_person: str = Field(default="", max_length=100)
+    contact_phone: str = Field(default="", max_length=40)
+    contact_email: str = Field(default="", max_length=200)
+    create_time: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    update_time: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Consultancy(_Organisation, table=True):
     __tablename__ = "consultancies"
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    credit_code: str = Field(max_length=18, unique=True)
-    display_name: str = Field(max_length=200)
-    contact_person: str = Field(default="", max_length=100)
-    contact_phone: str = Field(default="", max_length=40)
-    contact_email: str = Field(default="", max_length=200)
-    create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    update_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
-class ReviewAgency(Base, table=True):
+class ReviewAgency(_Organisation, table=True):
     __tablename__ = "review_agencies"
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    credit_code: str = Field(max_length=18, unique=True)
-    display_name: str = Field(max_length=200)
-    contact_person: str = Field(default="", max_length=100)
-    contact_phone: str = Field(default="", max_length=40)
-    contact_email: str = Field(default="", max_length=200)
-    create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    update_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class Expert(Base, table=True):
