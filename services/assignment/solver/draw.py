@@ -43,7 +43,7 @@ from .repair import Repair, repair_specialists
 from .rounding import dependent_round
 
 #: Bump when a change to the algorithm would change the panels drawn from the same seed.
-ALGORITHM = "dgcp-capped-lp-dependent-rounding/1"
+ALGORITHM = "dgcp-capped-lp-dependent-rounding/2"  # /2: first-round columns scale with cap**1.5
 
 
 def solver_versions() -> dict[str, str]:

@@ -141,7 +141,7 @@ def initial_candidates(inst: Instance, options: SolverOptions) -> IntArray:
         cap = float(inst.prob_cap[s:e].min())
         want = max(
             options.min_candidates_per_case,
-            math.ceil(options.candidates_factor * int(inst.panel_size[c]) / cap),
+            math.ceil(options.candidates_factor * int(inst.panel_size[c]) / cap**1.5),
         )
         picked.append(s + _top(inst.fit[s:e], want))
         if inst.specialist_min[c] > 0:
