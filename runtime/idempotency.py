@@ -52,7 +52,13 @@ def idempotency_table(metadata: MetaData) -> Table:
     )
 
 
-def _request_hash(request: Message) -> str:
+def key_for(subject: str, method: str, request_id: str) -> str:
+    """The stored key: one caller's request_id for one method (callers never collide)."""
+    return hashlib.sha256(f"{subject}\0{method}\0{request_id}".encode()).hexdigest()
+
+
+def request_hash(request: Message) -> str:
+    """What a retry must match: the request without its request_id."""
     copy = type(request)()
     copy.CopyFrom(request)
     if "request_id" in copy.DESCRIPTOR.fields_by_name:
@@ -82,8 +88,8 @@ class Idempotency:
                 [FieldViolation("request_id", f"at most {MAX_REQUEST_ID} characters")]
             )
         caller = current_caller()
-        key = hashlib.sha256(f"{caller.subject}\0{method}\0{request_id}".encode()).hexdigest()
-        digest = _request_hash(request)
+        key = key_for(caller.subject, method, request_id)
+        digest = request_hash(request)
         for _ in range(3):
             stored = self._stored(engine, key, digest, response_type)
             if stored is not None:

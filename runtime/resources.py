@@ -37,6 +37,13 @@ def parse_name(name: str, collection: str, *, field: str = "name") -> uuid.UUID:
         ) from None
 
 
+def required(value: str, field: str) -> str:
+    """``value`` itself, or INVALID_ARGUMENT naming ``field`` when it is empty or blank."""
+    if not value.strip():
+        raise InvalidArgument.fields([FieldViolation(field, "is required", "REQUIRED")])
+    return value
+
+
 def page_size(value: int) -> int:
     if value < 0:
         raise InvalidArgument.fields([FieldViolation("page_size", "must not be negative")])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 import time
 import uuid
@@ -27,14 +26,14 @@ from runtime.errors import (
     NotFound,
     PermissionDenied,
 )
-from runtime.idempotency import MAX_REQUEST_ID, Idempotency
-from runtime.idempotency import _request_hash as request_hash
+from runtime.idempotency import MAX_REQUEST_ID, Idempotency, key_for, request_hash
 from runtime.resources import (
     decode_page_token,
     encode_page_token,
     from_timestamp,
     page_size,
     parse_name,
+    required,
     to_timestamp,
     utcnow,
 )
@@ -119,12 +118,6 @@ class ScoringConfig:
     pass_line: float = 70.0
     max_reason_chars: int = 2000
     fast_submit_path: bool = True
-
-
-def _required(value: str, name: str) -> str:
-    if not value:
-        raise InvalidArgument.fields([FieldViolation(name, "is required", "REQUIRED")])
-    return value
 
 
 def _expert_caller() -> Caller:
@@ -436,7 +429,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
     def ListRubricVersions(
         self, request: pb.ListRubricVersionsRequest, context: grpc.ServicerContext
     ) -> pb.ListRubricVersionsResponse:
-        parent = _required(request.parent, "parent")
+        parent = required(request.parent, "parent")
         if not parent.startswith("rubrics/") or parent.count("/") != 1:
             raise InvalidArgument.fields(
                 [FieldViolation("parent", "must be rubrics/{series} or rubrics/-", "INVALID_NAME")]
@@ -480,7 +473,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
 
     def SubmitScore(self, request: pb.SubmitScoreRequest, context: grpc.ServicerContext) -> pb.Score:
         expert = _expert_caller().subject
-        case = _required(request.case, "case")
+        case = required(request.case, "case")
         facts = self._membership(case, expert).facts
         current = self.rubrics.latest(rubric_key(facts.stage, facts.track))
         if self.fast_path:
@@ -529,7 +522,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         if checked is None:
             return None
         key = store.IdempotencyKey(
-            key=idempotency_key(current_caller().subject, "SubmitScore", request_id),
+            key=key_for(current_caller().subject, "SubmitScore", request_id),
             method="SubmitScore",
             request_hash=request_hash(request),
         )
@@ -609,7 +602,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
     def ListScores(
         self, request: pb.ListScoresRequest, context: grpc.ServicerContext
     ) -> pb.ListScoresResponse:
-        case = _required(request.case, "case")
+        case = required(request.case, "case")
         filters = {"case": case}
         limit = page_size(request.page_size)
         after = decode_page_token(request.page_token, filters)
@@ -644,7 +637,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
     # ------------------------------------------------------------ panels and results
 
     def LockPanel(self, request: pb.LockPanelRequest, context: grpc.ServicerContext) -> pb.CaseResult:
-        case = _required(request.case, "case")
+        case = required(request.case, "case")
         actor = current_caller().subject
         self.panels.forget(case)  # ask afresh: who sits on the panel now
         panel = self.panels.check(case, "").facts.panel
@@ -661,7 +654,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         return self._case_result(case, calibrate=False)
 
     def GetCaseResult(self, request: pb.GetCaseResultRequest, context: grpc.ServicerContext) -> pb.CaseResult:
-        return self._case_result(_required(request.case, "case"))
+        return self._case_result(required(request.case, "case"))
 
     def _case_result(self, case: str, *, calibrate: bool = True) -> pb.CaseResult:
         with transaction(self.engine) as session:
@@ -776,7 +769,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         raise PermissionDenied("ROLE_NOT_ALLOWED", f"role {caller.role} does not rate")
 
     def SubmitRating(self, request: pb.SubmitRatingRequest, context: grpc.ServicerContext) -> pb.Rating:
-        case = _required(request.case, "case")
+        case = required(request.case, "case")
         direction, facts, caller = self._rating_side(case)
         items = dict(request.items)
         problems = rating_problems(self.cfg.ratings, direction, items, request.comment)
@@ -815,7 +808,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
     def ListRatings(
         self, request: pb.ListRatingsRequest, context: grpc.ServicerContext
     ) -> pb.ListRatingsResponse:
-        case = _required(request.case, "case")
+        case = required(request.case, "case")
         direction = DIRECTIONS.get(request.direction)
         if direction is None:
             raise InvalidArgument.fields([FieldViolation("direction", "is required", "REQUIRED")])
@@ -939,11 +932,6 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             failed_count=view.n_failed,
             passed_count=view.n_passed,
         )
-
-
-def idempotency_key(subject: str, method: str, request_id: str) -> str:
-    """The key runtime.idempotency derives; tests pin that both paths agree."""
-    return hashlib.sha256(f"{subject}\0{method}\0{request_id}".encode()).hexdigest()
 
 
 def _locked(case: str) -> FailedPrecondition:

@@ -39,6 +39,7 @@ from runtime.resources import (
     from_timestamp,
     page_size,
     parse_name,
+    required,
     to_timestamp,
     utcnow,
 )
@@ -502,14 +503,8 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _required(value: str, name: str) -> str:
-    if not value.strip():
-        raise InvalidArgument.fields([FieldViolation(name, "is required", "REQUIRED")])
-    return value
-
-
 def _text(value: str, name: str, limit: int) -> str:
-    _required(value, name)
+    required(value, name)
     if len(value) > limit:
         raise InvalidArgument.fields([FieldViolation(name, f"at most {limit} characters", "TOO_LONG")])
     return value
@@ -651,7 +646,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     # ------------------------------------------------------------ standings
 
     def _window(self, period: str, months: int) -> Window:
-        _required(period, "period")
+        required(period, "period")
         months = months or self.cfg.window_months
         if not 1 <= months <= self.cfg.max_window_months:
             raise InvalidArgument.fields(
@@ -746,7 +741,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def ListStandings(
         self, request: pb.ListStandingsRequest, context: grpc.ServicerContext
     ) -> pb.ListStandingsResponse:
-        parse_period(_required(request.period, "period"))
+        parse_period(required(request.period, "period"))
         kind = KIND_OF.get(request.entity_kind, CONSULTANCY)
         filters = {"period": request.period, "kind": kind}
         after = decode_page_token(request.page_token, filters)
@@ -985,7 +980,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         )
 
     def ListFlags(self, request: pb.ListFlagsRequest, context: grpc.ServicerContext) -> pb.ListFlagsResponse:
-        parse_period(_required(request.period, "period"))
+        parse_period(required(request.period, "period"))
         caller = current_caller()
         consultancy = request.consultancy
         if caller.role is Role.CONSULTANCY:
@@ -1010,7 +1005,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         return pb.ListFlagsResponse(flags=[flag_to_proto(r, due) for r in rows[:limit]], next_page_token=nxt)
 
     def _flag_id(self, name: str) -> uuid.UUID:
-        return parse_name(_required(name, "name"), "flags")
+        return parse_name(required(name, "name"), "flags")
 
     def FileStatement(self, request: pb.FileStatementRequest, context: grpc.ServicerContext) -> pb.Flag:
         flag_id = self._flag_id(request.name)
@@ -1159,7 +1154,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self, request: pb.PublishBulletinRequest, context: grpc.ServicerContext
     ) -> pb.Bulletin:
         period = request.period
-        parse_period(_required(period, "period"))
+        parse_period(required(period, "period"))
         if len(request.correction_note) > self.cfg.max_text_chars:
             raise InvalidArgument.fields([FieldViolation("correction_note", "too long", "TOO_LONG")])
         replaces_id = (
@@ -1225,7 +1220,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         )
 
     def GetBulletin(self, request: pb.GetBulletinRequest, context: grpc.ServicerContext) -> pb.Bulletin:
-        bulletin_id = parse_name(_required(request.name, "name"), "bulletins")
+        bulletin_id = parse_name(required(request.name, "name"), "bulletins")
         with store_session(self.engine) as session:
             row = store.get_bulletin(session=session, bulletin_id=bulletin_id)
             return bulletin_to_proto(row, store.bulletin_file_meta(session=session, bulletin_id=bulletin_id))
@@ -1255,8 +1250,8 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def GetBulletinFile(
         self, request: pb.GetBulletinFileRequest, context: grpc.ServicerContext
     ) -> pb.BulletinFile:
-        bulletin_id = parse_name(_required(request.bulletin, "bulletin"), "bulletins", field="bulletin")
-        _required(request.file, "file")
+        bulletin_id = parse_name(required(request.bulletin, "bulletin"), "bulletins", field="bulletin")
+        required(request.file, "file")
         with store_session(self.engine) as session:
             row = store.bulletin_file(session=session, bulletin_id=bulletin_id, file=request.file)
         data = bytes(row.content)
@@ -1267,7 +1262,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def VerifyBulletin(
         self, request: pb.VerifyBulletinRequest, context: grpc.ServicerContext
     ) -> pb.VerifyBulletinResponse:
-        bulletin_id = parse_name(_required(request.name, "name"), "bulletins")
+        bulletin_id = parse_name(required(request.name, "name"), "bulletins")
         with store_session(self.engine) as session:
             row = store.get_bulletin(session=session, bulletin_id=bulletin_id)
             files = store.bulletin_contents(session=session, bulletin_id=bulletin_id)

@@ -32,6 +32,7 @@ from runtime.resources import (
     mask_paths,
     page_size,
     parse_name,
+    required,
     to_timestamp,
     utcnow,
 )
@@ -89,11 +90,6 @@ _CSV_COLUMNS = (
     "invitation", "case", "case_display_name", "lot", "enterprise", "enterprise_display_name",
     "rated_party_kind", "rated_party", "rated_party_display_name", "deadline", "link",
 )  # fmt: skip
-
-
-def _required(value: str, field: str) -> None:
-    if not value:
-        raise InvalidArgument.fields([FieldViolation(field, "is required", "REQUIRED")])
 
 
 def _name_problems(value: str, field: str, out: list[FieldViolation], *, required: bool) -> None:
@@ -401,7 +397,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
     def CreateSurveyTemplateVersion(
         self, request: pb.CreateSurveyTemplateVersionRequest, context: grpc.ServicerContext
     ) -> pb.SurveyTemplate:
-        _required(request.parent, "parent")
+        required(request.parent, "parent")
         template_id, version = parse_template_name(request.parent, "parent")
         if version is not None:
             raise InvalidArgument.fields([FieldViolation("parent", "name the template, not a version")])
@@ -429,7 +425,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
     def GetSurveyTemplate(
         self, request: pb.GetSurveyTemplateRequest, context: grpc.ServicerContext
     ) -> pb.SurveyTemplate:
-        _required(request.name, "name")
+        required(request.name, "name")
         template_id, version = parse_template_name(request.name, "name")
         with transaction(self.engine) as session:
             row = store.get_template(session=session, template_id=template_id, version=version)
@@ -632,7 +628,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
     # --- the enterprise's side -----------------------------------------------------------
 
     def OpenSurvey(self, request: pb.OpenSurveyRequest, context: grpc.ServicerContext) -> pb.SurveyForm:
-        _required(request.token, "token")
+        required(request.token, "token")
         with transaction(self.engine) as session:
             row, template = store.open_survey(session=session, token=request.token, now=utcnow())
             form_template = template_to_proto(template, in_use=True)
@@ -651,7 +647,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
     def SubmitSurveyResponse(
         self, request: pb.SubmitSurveyResponseRequest, context: grpc.ServicerContext
     ) -> pb.SubmitSurveyResponseResponse:
-        _required(request.token, "token")
+        required(request.token, "token")
         with transaction(self.engine) as session:
             response, template = store.submit(
                 session=session,
