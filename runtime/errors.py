@@ -148,5 +148,3 @@ def details_of(err: grpc.RpcError) -> ErrorDetails:
     message = err.details() if isinstance(err, grpc.Call) else str(err)
     return ErrorDetails(code, message or "", reason, violations, metadata)
 
-
-CODE_OF = {c.value[0]: c for c in grpc.StatusCode}
