@@ -147,4 +147,3 @@ def details_of(err: grpc.RpcError) -> ErrorDetails:
                 violations = [FieldViolation(v.field, v.description, v.reason) for v in bad.field_violations]
     message = err.details() if isinstance(err, grpc.Call) else str(err)
     return ErrorDetails(code, message or "", reason, violations, metadata)
-
