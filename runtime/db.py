@@ -10,14 +10,17 @@ migrations run under an advisory lock so replicas starting together do not race.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData, create_engine, event, make_url, pool, text
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 from runtime.config import Settings
@@ -47,10 +50,10 @@ def create_engine_for(settings: Settings) -> Engine:
         url,
         pool_size=settings.db_pool_size,
         max_overflow=2,
-        pool_pre_ping=True,  # recover by itself after the database restarts
         pool_timeout=10,
         connect_args={"connect_timeout": 10},
     )
+    _ping_when_idle(engine)
     schema = settings.db_schema
 
     # SET on connect rather than a startup option: PgBouncer drops startup options.
@@ -63,6 +66,36 @@ def create_engine_for(settings: Settings) -> Engine:
         dbapi_conn.autocommit = autocommit
 
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 0.5
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only if it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` costs one round trip on every checkout. A connection handed
+    back less than half a second ago is as good as the last statement it ran (HikariCP's
+    "alive bypass window" makes the same bet), so under load nothing is pinged, while one that
+    waited in the pool across a database restart is found dead, discarded and replaced before
+    a request sees it. A connection that dies within the window fails its statement: the
+    dialect recognises the disconnect, the pool drops every connection of that generation and
+    the caller gets a retryable UNAVAILABLE.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("pooled connection failed its ping") from exc
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -86,6 +119,32 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any exception."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+@contextmanager
+def single_statement(engine: Engine) -> Iterator[psycopg.Cursor[Any]]:
+    """A bare psycopg cursor in autocommit mode, for a PostgreSQL hot path that is one statement.
+
+    The statement is its own transaction: all of it or none of it, durable when it returns, one
+    round trip. A pooled session costs BEGIN, the statement and COMMIT, and SQLAlchemy's
+    per-statement work on top. Driver errors are psycopg's own (the caller decides, typically by
+    retrying through its general path); a connection lost on the way is dropped from the pool.
+    """
+    raw = engine.raw_connection()
+    conn: psycopg.Connection[Any] = raw.driver_connection  # type: ignore[assignment]
+    try:
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cursor:
+                yield cursor
+        finally:
+            if not conn.closed:
+                conn.autocommit = False
+    except psycopg.OperationalError as exc:
+        raw.invalidate(exc)
+        raise
+    finally:
+        raw.close()
 
 
 def _alembic_config(migrations: Path) -> Config:
