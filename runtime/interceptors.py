@@ -68,21 +68,33 @@ class ServerInterceptor(grpc.ServerInterceptor):
         self._service = service
         self._access = access
         self._secret = secret
+        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
     def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler | None:
-        handler = continuation(handler_call_details)
         full = handler_call_details.method
+        wrapped = self._wrapped.get(full)
+        if wrapped is not None:
+            return wrapped
+        handler = continuation(handler_call_details)
         if handler is None or handler.unary_unary is None or full.startswith(_UNGUARDED):
             return handler
-        inner = handler.unary_unary
-        metadata = {k: v for k, v in handler_call_details.invocation_metadata if isinstance(v, str)}
+        wrapped = grpc.unary_unary_rpc_method_handler(
+            self._guard(full, handler.unary_unary),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+        self._wrapped[full] = wrapped  # one per method, built on its first call
+        return wrapped
+
+    def _guard(self, full: str, inner: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
         short = full.rsplit("/", 1)[-1]
 
-        def wrapped(request: Any, context: grpc.ServicerContext) -> Any:
+        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+            metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
             rid = metadata.get("x-request-id", "")
             if not _REQUEST_ID.match(rid):
                 rid = uuid.uuid4().hex
@@ -130,11 +142,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
             context.abort_with_status(rpc_status.to_status(status))
             raise AssertionError("unreachable")  # abort_with_status raises
 
-        return grpc.unary_unary_rpc_method_handler(
-            wrapped,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return guarded
 
 
 class _CallDetails(NamedTuple):

@@ -16,6 +16,7 @@ from google.protobuf.message import Message
 
 from runtime.errors import FieldViolation, InvalidArgument
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 
@@ -86,9 +87,11 @@ def to_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
         return None
     if value.tzinfo is None:  # SQLite hands back naive UTC
         value = value.replace(tzinfo=UTC)
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(value)
-    return ts
+    # Timestamp.FromDatetime, without its pure-Python detour through a time tuple.
+    delta = value - _EPOCH
+    return timestamp_pb2.Timestamp(
+        seconds=delta.days * 86_400 + delta.seconds, nanos=delta.microseconds * 1000
+    )
 
 
 def from_timestamp(ts: timestamp_pb2.Timestamp) -> datetime:
