@@ -10,7 +10,10 @@ CheckPanelMembership. The client keeps ``--in-flight`` unary calls outstanding w
 
 Phases: echo (same request bytes); first submits (each (case, expert) once, so every call also
 asks the assignment service); revisions (the steady state: membership cached, score upserted,
-revision appended, each with its own request_id). The ratio printed is revisions / echo.
+revision appended, each with its own request_id). The ratio printed is revisions / echo. The
+scoring service trusts a membership answer for ``MEMBERSHIP_TTL`` seconds here (10 by default) so
+that the revisions phase measures the write path however long it runs; the first phase measures
+the path with the membership call, and the count of calls the stand-in answered is printed.
 A fresh database is created and dropped (``--pg-admin-url``).
 """
 
@@ -33,6 +36,7 @@ import grpc
 from bench.common import PG_ADMIN_URL, Result, cpu_seconds, create_database, drive
 
 AGENCY = "reviewAgencies/00000000-0000-7000-8000-000000000001"
+MEMBERSHIP_TTL = 600
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def serve_echo(workers: int, ports: Any) -> None:
     server.wait_for_termination()
 
 
-def serve_assignment(world: World, ports: Any) -> None:
+def serve_assignment(world: World, ports: Any, asked: Any) -> None:
     from dgcp.assignment.v1 import assignment_pb2 as apb
     from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
 
@@ -83,6 +87,8 @@ def serve_assignment(world: World, ports: Any) -> None:
         def CheckPanelMembership(
             self, request: apb.CheckPanelMembershipRequest, context: grpc.ServicerContext
         ) -> apb.PanelMembership:
+            with asked.get_lock():
+                asked.value += 1
             panel, firm = table[request.case]
             return apb.PanelMembership(
                 case=request.case,
@@ -105,6 +111,7 @@ def serve_assignment(world: World, ports: Any) -> None:
 
 def serve_scoring(database_url: str, assignment: str, workers: int, secret: str, ports: Any) -> None:
     os.environ["DGCP_JWT_SECRET"] = secret
+    os.environ["DGCP_MEMBERSHIP_TTL_SECONDS"] = str(MEMBERSHIP_TTL)
     os.environ.setdefault("DGCP_LOG_LEVEL", "WARNING")
     from runtime import config
     from runtime.logging import configure
@@ -165,9 +172,10 @@ def main() -> None:
     commit_ms = commit_latency_ms(database_url)
     ctx = mp.get_context("spawn")
     ports: Any = ctx.Queue()
+    asked: Any = ctx.Value("i", 0)  # CheckPanelMembership calls the stand-in answered
     procs = [
         ctx.Process(target=serve_echo, args=(args.workers, ports), daemon=True),
-        ctx.Process(target=serve_assignment, args=(world, ports), daemon=True),
+        ctx.Process(target=serve_assignment, args=(world, ports, asked), daemon=True),
     ]
     try:
         for p in procs:
@@ -182,7 +190,7 @@ def main() -> None:
         procs.append(scoring)
         found.update([ports.get(timeout=120)])
         pids = {"echo": procs[0].pid or 0, "scoring": scoring.pid or 0}
-        run(args, world, secret, found, pids, auth, EVALUATION_STANDARD)
+        run(args, world, secret, found, pids, asked, auth, EVALUATION_STANDARD)
         print(
             f"PostgreSQL durable INSERT + COMMIT, one connection: median {commit_ms:.2f} ms (before the run)"
         )
@@ -201,7 +209,14 @@ def measured(pid: int, run_calls: Callable[[], Result]) -> tuple[Result, float]:
 
 
 def run(
-    args: Any, world: World, secret: str, ports: dict[str, int], pids: dict[str, int], auth: Any, rubric: Any
+    args: Any,
+    world: World,
+    secret: str,
+    ports: dict[str, int],
+    pids: dict[str, int],
+    asked: Any,
+    auth: Any,
+    rubric: Any,
 ) -> None:
     from dgcp.scoring.v1 import scoring_pb2 as pb
     from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
@@ -238,14 +253,20 @@ def run(
     # submitting at the same moment would queue on the case row lock, on purpose).
     random.Random(1).shuffle(pairs)
     first = drive([submit_call(c, e, 1) for c, e in pairs], args.in_flight)
+    asked_first = asked.value
     revisions = [submit_call(*pairs[i % len(pairs)], 2 + (i // len(pairs)) % 5) for i in range(args.requests)]
     steady, steady_cpu = measured(pids["scoring"], lambda: drive(revisions, args.in_flight))
+    asked_steady = asked.value - asked_first
     print(f"SubmitScore on PostgreSQL, {args.in_flight} in flight, {args.workers} server threads, 2 cores")
     print(echo_result.line("raw grpcio echo"))
     print(first.line("SubmitScore, first (membership RPC)"))
     print(steady.line("SubmitScore, revisions (steady)"))
     ratio, ratio_first = steady.rate / echo_result.rate, first.rate / echo_result.rate
     print(f"ratio revisions / echo: {ratio:.2f}   first / echo: {ratio_first:.2f}")
+    print(
+        f"membership asked of the assignment service: first {asked_first} times in {first.calls} calls, "
+        f"revisions {asked_steady} in {steady.calls} (answers trusted for {MEMBERSHIP_TTL} s here)"
+    )
     print(
         f"server CPU per call: echo {echo_cpu:.2f} ms, SubmitScore {steady_cpu:.2f} ms "
         f"(PostgreSQL backends not included); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"

@@ -45,6 +45,18 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def env_seconds(name: str, default: float) -> float:
+    """A duration setting; a value that is not a non-negative number stops the process at start."""
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ValueError(f"{name} must be a non-negative number of seconds, not {raw!r}")
+    return value
+
+
 def data_dir() -> Path:
     path = Path(_env("DGCP_DATA_DIR", "data")).resolve()
     path.mkdir(parents=True, exist_ok=True)

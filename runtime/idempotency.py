@@ -6,6 +6,10 @@ concurrent duplicate blocks on the unique key until the first commits, then
 fails and reads the stored answer; on SQLite ``BEGIN IMMEDIATE`` serialises
 writers. Either way exactly one effect is stored, and the same key reused for
 a different request is refused.
+
+A hot path may store its answer *by reference*: it writes the key row with no response, in the
+same statement as rows of its own that carry the key, and passes ``rebuild`` so that a retry
+rebuilds the first answer from those rows (SubmitScore does this to save a write per call).
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ class Idempotency:
         request: Message,
         response_type: type[M],
         work: Callable[[Session], M],
+        rebuild: Callable[[Session, str], M | None] | None = None,
     ) -> M:
         request_id: str = getattr(request, "request_id", "")
         if not request_id:
@@ -91,7 +96,7 @@ class Idempotency:
         key = key_for(caller.subject, method, request_id)
         digest = request_hash(request)
         for _ in range(3):
-            stored = self._stored(engine, key, digest, response_type)
+            stored = self._stored(engine, key, digest, response_type, rebuild)
             if stored is not None:
                 return stored
             try:
@@ -114,21 +119,30 @@ class Idempotency:
             except IntegrityError:
                 # Either a concurrent twin committed first (read its answer on the
                 # next turn) or the work itself violated a constraint (re-raise).
-                if self._stored(engine, key, digest, response_type) is None:
+                if self._stored(engine, key, digest, response_type, rebuild) is None:
                     raise
         raise RuntimeError("idempotency key neither stored nor insertable")
 
-    def _stored(self, engine: Engine, key: str, digest: str, response_type: type[M]) -> M | None:
+    def _stored(
+        self,
+        engine: Engine,
+        key: str,
+        digest: str,
+        response_type: type[M],
+        rebuild: Callable[[Session, str], M | None] | None = None,
+    ) -> M | None:
         with Session(engine) as session:
             row = session.execute(
                 select(self._t.c.request_hash, self._t.c.response).where(self._t.c.key == key)
             ).first()
-        if row is None or row.response is None:
-            return None
-        if row.request_hash != digest:
-            raise InvalidArgument(
-                "REQUEST_ID_REUSED",
-                "this request_id was used for a different request",
-                violations=[FieldViolation("request_id", "already used for a different request")],
-            )
-        return response_type.FromString(row.response)
+            if row is None:
+                return None
+            if row.request_hash != digest:
+                raise InvalidArgument(
+                    "REQUEST_ID_REUSED",
+                    "this request_id was used for a different request",
+                    violations=[FieldViolation("request_id", "already used for a different request")],
+                )
+            if row.response is not None:
+                return response_type.FromString(row.response)
+            return rebuild(session, key) if rebuild is not None else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 import uuid
@@ -16,9 +15,10 @@ import psycopg
 
 from dgcp.scoring.v1 import scoring_pb2 as pb
 from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
+from runtime import config
 from runtime.auth import AccessTable, Caller, Role, current_caller, require_role
 from runtime.clients import service_channel
-from runtime.db import transaction
+from runtime.db import single_statement, transaction
 from runtime.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -105,9 +105,17 @@ DIRECTION_OF = {
 DIRECTIONS = {v: k for k, v in DIRECTION_OF.items()}
 
 
+ENV_DOCS: dict[str, str] = {
+    "DGCP_MEMBERSHIP_TTL_SECONDS": (
+        'How long scoring trusts the assignment service\'s "on the panel" (default 10): '
+        "a recused expert can still score for at most this long."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class ScoringConfig:
-    """Policy of the scoring service; every number here is a default the deployment may change."""
+    """Policy of the scoring service: defaults, and the settings of ENV_DOCS read at start."""
 
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
     calibration_window: timedelta = timedelta(days=730)
@@ -118,6 +126,11 @@ class ScoringConfig:
     pass_line: float = 70.0
     max_reason_chars: int = 2000
     fast_submit_path: bool = True
+
+    @classmethod
+    def from_env(cls) -> ScoringConfig:
+        ttl = config.env_seconds("DGCP_MEMBERSHIP_TTL_SECONDS", CacheConfig.positive_ttl_seconds)
+        return cls(membership_cache=CacheConfig(positive_ttl_seconds=ttl))
 
 
 def _expert_caller() -> Caller:
@@ -488,7 +501,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             # A panel scores on one rubric version: the one its first score cited.
             pinned = store.case_rubric_version(session=session, case_name=case)
             rubric = self.rubrics.by_name(pinned) if pinned else current
-            done = store.submit_open_score(
+            written = store.submit_open_score(
                 session=session,
                 facts=facts,
                 expert=expert,
@@ -496,24 +509,53 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                 checked=self._check(rubric, request),
                 now=now,
             )
-            if done.written is None:
+            if written is None:
                 raise _locked(case)
-            return written_to_proto(done.written)
+            return written_to_proto(written)
 
         return self.idem.run(
-            self.engine, method="SubmitScore", request=request, response_type=pb.Score, work=work
+            self.engine,
+            method="SubmitScore",
+            request=request,
+            response_type=pb.Score,
+            work=work,
+            rebuild=self._submitted,
+        )
+
+    def _submitted(self, session: Any, key: str) -> pb.Score | None:
+        """The first answer of a SubmitScore call the hot path stored by reference, rebuilt from
+        the revision it wrote: the same fields, hence the same bytes."""
+        row = store.submitted(session=session, request_key=key)
+        if row is None:
+            return None
+        rubric = self.rubrics.by_name(row.rubric_version).rubric
+        return pb.Score(
+            name=f"scores/{row.score_id}",
+            case=row.case_name,
+            expert=row.expert,
+            rubric_version=row.rubric_version,
+            items=_items_out(row.items),
+            vetoes=_vetoes_out(row.vetoes),
+            total=row.total,
+            vetoed=row.vetoed,
+            grade=rubric.grade(row.total, row.vetoed),
+            revision=row.revision,
+            state=pb.SCORE_STATE_OPEN,
+            create_time=to_timestamp(row.score_create_time),
+            update_time=to_timestamp(row.create_time),
         )
 
     def _submit_fast(
         self, request: pb.SubmitScoreRequest, facts: store.CaseFacts, expert: str, current: store.StoredRubric
     ) -> pb.Score | None:
-        """PostgreSQL hot path: idempotency row and score in one statement, one connection.
+        """PostgreSQL hot path: one statement in autocommit, so one transaction and one round trip.
 
-        The idempotency row is the runtime's (same table, key and request hash), written in the
-        same transaction as the score. Anything unusual returns None and takes the general path
-        through runtime.idempotency: a taken key (it then returns the stored answer or refuses a
-        reused id), a case whose panel started on another rubric version, a locked row, invalid
-        input, a driver error.
+        The statement writes the case, the score, its revision and the runtime's idempotency row
+        (same table, key and request hash; the answer stored by reference). Anything unusual
+        returns None, with nothing written, and takes the general path through
+        runtime.idempotency: a taken key (the general path returns the first answer or refuses a
+        reused id), a panel that started on another rubric version, a locked case or score,
+        invalid input, a driver error (the general path maps an outage to UNAVAILABLE).
         """
         request_id = request.request_id
         if not request_id or len(request_id) > MAX_REQUEST_ID:
@@ -526,10 +568,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             method="SubmitScore",
             request_hash=request_hash(request),
         )
-        raw = self.engine.raw_connection()  # pool checkout (with its pre-ping)
         try:
-            with contextlib.closing(raw.cursor()) as cursor:
-                done = store.submit_keyed_pg(
+            with single_statement(self.engine) as cursor:
+                written = store.submit_keyed_pg(
                     cursor=cursor,
                     facts=facts,
                     expert=expert,
@@ -538,25 +579,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                     now=utcnow(),
                     key=key,
                 )
-                if done.lock_time is not None:
-                    raw.rollback()
-                    raise _locked(facts.name)
-                if done.written is None:
-                    raw.rollback()
-                    return None
-                answer = written_to_proto(done.written)
-                response = answer.SerializeToString(deterministic=True)
-                store.store_response_pg(cursor=cursor, key=key, response=response)
-            raw.commit()
-            return answer
         except psycopg.Error:
-            # The general path runs it again through SQLAlchemy (which maps outages to UNAVAILABLE);
-            # if a lost commit did land, the general path finds the key and returns that answer.
-            with contextlib.suppress(psycopg.Error):
-                raw.rollback()
             return None
-        finally:
-            raw.close()
+        return written_to_proto(written) if written is not None else None
 
     def AmendScore(self, request: pb.AmendScoreRequest, context: grpc.ServicerContext) -> pb.Score:
         expert = _expert_caller().subject
@@ -954,5 +979,5 @@ def install_defaults(ctx: ServiceContext) -> None:
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
-    pb_grpc.add_ScoringServiceServicer_to_server(ScoringServicer(ctx), server)
+    pb_grpc.add_ScoringServiceServicer_to_server(ScoringServicer(ctx, ScoringConfig.from_env()), server)
     return [pb.DESCRIPTOR.services_by_name["ScoringService"].full_name]

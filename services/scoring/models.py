@@ -109,6 +109,9 @@ class ScoreRevisionRow(Base, table=True):
     reason: str = Field(default="", max_length=2000)
     actor: str = Field(max_length=NAME)
     create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # The idempotency key of the SubmitScore call that wrote this revision, where the call stored
+    # its answer by reference: a retry rebuilds the answer from this row (see store.submitted).
+    request_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
 
 
 class RatingRow(Base, table=True):

@@ -4,7 +4,7 @@ Scoring never trusts the client about membership: every score and expert rating 
 against the assignment service (``CheckPanelMembership``) under a deadline.  Answers are cached
 for a few seconds so a panel scoring a case does not cost a round trip per keystroke; a positive
 answer is kept longer than a negative one (a newly drawn replacement can score at once), and the
-TTLs are configuration.  The cache is per process and bounded.
+positive TTL is a setting (``DGCP_MEMBERSHIP_TTL_SECONDS``).  The cache is per process and bounded.
 """
 
 from __future__ import annotations

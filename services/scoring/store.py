@@ -288,27 +288,19 @@ def upsert_open_score(
     return written
 
 
-_PG_KEY = """
-k AS (
-  INSERT INTO idempotency_keys (key, method, request_hash, created_at)
-  VALUES (:key, :method, :request_hash, :now)
-  ON CONFLICT (key) DO NOTHING
-  RETURNING key
-),"""
-
 _PG_WORK = """
-c AS (
+WITH c AS (
   INSERT INTO cases (name, stage, track, consultancy, agency, panel, locked_by, create_time)
-  SELECT :case_name, :stage, :track, :consultancy, :agency, CAST(:panel AS JSON), '', :now {source}
-  ON CONFLICT (name) DO UPDATE SET panel = EXCLUDED.panel
+  VALUES (:case_name, :stage, :track, :consultancy, :agency, CAST(:panel AS JSON), '', :now)
+  ON CONFLICT (name) DO UPDATE SET panel = EXCLUDED.panel WHERE cases.lock_time IS NULL
   RETURNING lock_time
 ), s AS (
   INSERT INTO scores (id, case_name, expert, rubric_version, items, vetoes, total, vetoed, grade,
                       revision, locked, create_time, update_time)
   SELECT :score_id, :case_name, :expert, :rubric_version, CAST(:items AS JSON),
          CAST(:vetoes AS JSON), :total, :vetoed, :grade, 1, false, :now, :now
-  FROM c WHERE c.lock_time IS NULL
-    AND NOT EXISTS (SELECT 1 FROM scores AS x
+  FROM c
+  WHERE NOT EXISTS (SELECT 1 FROM scores AS x
                     WHERE x.case_name = :case_name
                       AND x.rubric_version <> CAST(:rubric_version AS VARCHAR))
   ON CONFLICT (case_name, expert) DO UPDATE SET
@@ -319,23 +311,30 @@ c AS (
   RETURNING id, revision, create_time
 ), r AS (
   INSERT INTO score_revisions (id, score_id, revision, kind, items, vetoes, total, vetoed, reason,
-                               actor, create_time)
+                               actor, create_time, request_key)
   SELECT :revision_id, s.id, s.revision,
          CASE WHEN s.revision = 1 THEN 'submitted' ELSE 'revised' END,
-         CAST(:items AS JSON), CAST(:vetoes AS JSON), :total, :vetoed, '', :expert, :now
+         CAST(:items AS JSON), CAST(:vetoes AS JSON), :total, :vetoed, '', :expert, :now,
+         CAST(:request_key AS VARCHAR)
   FROM s
-)
-SELECT {fresh} AS fresh, c.lock_time, s.id, s.revision, s.create_time
-FROM (SELECT 1) AS one LEFT JOIN c ON true LEFT JOIN s ON true
+  RETURNING id
+){key}
+SELECT s.id, s.revision, s.create_time FROM (SELECT 1) AS one LEFT JOIN s ON true
 """
 
-_PG_SUBMIT = text("WITH" + _PG_WORK.format(source="", fresh="true"))
-# The same statement for a psycopg cursor: ``:name`` placeholders become ``%(name)s``.
-_PG_SUBMIT_KEYED_DRIVER = re.sub(
-    r"(?<![:\w]):(\w+)",
-    r"%(\1)s",
-    "WITH" + _PG_KEY + _PG_WORK.format(source="FROM k", fresh="EXISTS (SELECT 1 FROM k)"),
-)
+# The idempotency row goes in last, from the revision row, and without ON CONFLICT: a key already
+# taken raises unique_violation, which undoes the whole statement (nothing written twice), and a
+# submit that wrote nothing leaves no key behind. The answer is stored by reference (``response``
+# stays NULL; the revision row carries the key, and :func:`submitted` rebuilds the answer).
+_PG_KEYED = """,
+k AS (
+  INSERT INTO idempotency_keys (key, method, request_hash, created_at)
+  SELECT :request_key, :method, :request_hash, :now FROM r
+)"""
+
+_PG_SUBMIT = text(_PG_WORK.format(key=""))
+# The keyed statement for a psycopg cursor: ``:name`` placeholders become ``%(name)s``.
+_PG_SUBMIT_KEYED_DRIVER = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", _PG_WORK.format(key=_PG_KEYED))
 
 
 @dataclass(frozen=True)
@@ -347,15 +346,6 @@ class IdempotencyKey:
     request_hash: str
 
 
-@dataclass(frozen=True)
-class Submitted:
-    """Outcome of the hot path: ``fresh`` is False when the idempotency key was already taken."""
-
-    fresh: bool
-    lock_time: datetime | None
-    written: WrittenScore | None
-
-
 def submit_open_score(
     *,
     session: Any,
@@ -364,17 +354,17 @@ def submit_open_score(
     rubric_version: str,
     checked: Checked,
     now: datetime,
-) -> Submitted:
+) -> WrittenScore | None:
     """Upsert the case (taking its row lock), upsert the open score, append its history.
 
-    On PostgreSQL this is one statement of data-modifying CTEs (one round trip); elsewhere the
-    same steps run in turn.
+    None when nothing was written: the case is locked, the score is locked, or the panel scores
+    on another rubric version (the caller tells which). On PostgreSQL this is one statement of
+    data-modifying CTEs (one round trip); elsewhere the same steps run in turn.
     """
     if _dialect(session) != "postgresql":
-        lock_time = ensure_case(session=session, facts=facts, now=now)
-        if lock_time is not None:
-            return Submitted(True, lock_time, None)
-        written = upsert_open_score(
+        if ensure_case(session=session, facts=facts, now=now) is not None:
+            return None
+        return upsert_open_score(
             session=session,
             case_name=facts.name,
             expert=expert,
@@ -382,10 +372,10 @@ def submit_open_score(
             checked=checked,
             now=now,
         )
-        return Submitted(True, None, written)
     params = _submit_params(facts, expert, rubric_version, checked, now)
+    params["request_key"] = None
     row = session.execute(_PG_SUBMIT, params).one()
-    return _submitted(tuple(row), facts, expert, rubric_version, checked, now)
+    return _written(tuple(row), facts, expert, rubric_version, checked, now)
 
 
 def submit_keyed_pg(
@@ -397,25 +387,41 @@ def submit_keyed_pg(
     checked: Checked,
     now: datetime,
     key: IdempotencyKey,
-) -> Submitted:
-    """The PostgreSQL hot path on a psycopg cursor: idempotency row, case, score and history.
+) -> WrittenScore | None:
+    """The PostgreSQL hot path on an autocommit psycopg cursor: case, score, history and the
+    idempotency row in one statement, which is one transaction and one round trip.
 
-    The idempotency row goes in first and everything else hangs off it, so a taken key writes
-    nothing (``fresh`` False). A driver cursor skips SQLAlchemy's per-statement work, which on
-    this path cost as much as the database round trip itself.
+    None when nothing was written (see :func:`submit_open_score`); a taken key raises
+    ``psycopg.errors.UniqueViolation`` with nothing written. A driver cursor skips SQLAlchemy's
+    per-statement work, which on this path cost as much as the database round trip itself.
     """
     params = _submit_params(facts, expert, rubric_version, checked, now)
-    params.update(key=key.key, method=key.method, request_hash=key.request_hash)
+    params.update(request_key=key.key, method=key.method, request_hash=key.request_hash)
     cursor.execute(_PG_SUBMIT_KEYED_DRIVER, params)
-    return _submitted(tuple(cursor.fetchone()), facts, expert, rubric_version, checked, now)
+    return _written(tuple(cursor.fetchone()), facts, expert, rubric_version, checked, now)
 
 
-def store_response_pg(*, cursor: Any, key: IdempotencyKey, response: bytes) -> None:
-    """Record the first answer under the runtime's idempotency row (same transaction)."""
-    cursor.execute(
-        "UPDATE idempotency_keys SET response = %(response)s WHERE key = %(key)s",
-        {"key": key.key, "response": response},
-    )
+def submitted(*, session: Session, request_key: str) -> Any:
+    """The revision a SubmitScore call wrote under ``request_key``, with its score's fixed facts
+    (None if that call stored its answer in full instead)."""
+    r, s = score_revisions, scores
+    return session.execute(
+        select(
+            r.c.score_id,
+            r.c.revision,
+            r.c["items"],
+            r.c.vetoes,
+            r.c.total,
+            r.c.vetoed,
+            r.c.create_time,
+            s.c.case_name,
+            s.c.expert,
+            s.c.rubric_version,
+            s.c.create_time.label("score_create_time"),
+        )
+        .join(s, s.c.id == r.c.score_id)
+        .where(r.c.request_key == request_key)
+    ).first()
 
 
 def _submit_params(
@@ -442,18 +448,18 @@ def _submit_params(
     }
 
 
-def _submitted(
+def _written(
     row: tuple[Any, ...],
     facts: CaseFacts,
     expert: str,
     rubric_version: str,
     checked: Checked,
     now: datetime,
-) -> Submitted:
-    fresh, lock_time, score_id, revision, create_time = row
-    if not fresh or lock_time is not None or score_id is None:
-        return Submitted(bool(fresh), lock_time, None)
-    written = WrittenScore(
+) -> WrittenScore | None:
+    score_id, revision, create_time = row
+    if score_id is None:
+        return None
+    return WrittenScore(
         id=score_id,
         case_name=facts.name,
         expert=expert,
@@ -464,7 +470,6 @@ def _submitted(
         create_time=create_time,
         update_time=now,
     )
-    return Submitted(True, None, written)
 
 
 def append_revision(

@@ -236,8 +236,9 @@ def test_lock_then_amend_with_reason(stub: pb_grpc.ScoringServiceStub, fake: Fak
     assert not result.HasField("calibrated")  # calibration is read, not refitted per lock
     read = stub.GetCaseResult(pb.GetCaseResultRequest(case=case.name), metadata=AUTH)
     assert read.HasField("calibrated") and read.locked
-    err = error_of(submit, stub, case, case.panel[0], items=items({"report": 1}))
-    assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PANEL_LOCKED")
+    for _ in range(2):  # a refused submit leaves no idempotency key behind: the retry is refused too
+        err = error_of(submit, stub, case, case.panel[0], items=items({"report": 1}), request_id="late")
+        assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PANEL_LOCKED")
     amend = pb.AmendScoreRequest(name=scores[0].name, items=items({"report": 1}))
     err = error_of(stub.AmendScore, amend, metadata=as_expert(case.panel[0]))
     assert (err.code, err.violations[0].field) == (grpc.StatusCode.INVALID_ARGUMENT, "reason")
@@ -314,6 +315,7 @@ def test_new_rubric_version_leaves_cited_version_alone(
     second = submit(stub, case, case.panel[1], request_id="v1-panel")
     third = submit(stub, case, case.panel[2])
     assert second.rubric_version == third.rubric_version == v1.name
+    assert submit(stub, case, case.panel[1], request_id="v1-panel") == second  # stored in full
     err = error_of(
         submit,
         stub,
