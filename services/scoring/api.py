@@ -218,6 +218,11 @@ def written_to_proto(w: store.WrittenScore) -> pb.Score:
 
 
 def score_to_proto(row: Any) -> pb.Score:
+    """A score row joined with its case's ``case_lock_time`` (see store.get_score)."""
+    if row.locked:
+        state = pb.SCORE_STATE_LOCKED
+    else:
+        state = pb.SCORE_STATE_SET_ASIDE if row.case_lock_time is not None else pb.SCORE_STATE_OPEN
     return pb.Score(
         name=f"scores/{row.id}",
         case=row.case_name,
@@ -229,7 +234,7 @@ def score_to_proto(row: Any) -> pb.Score:
         vetoed=row.vetoed,
         grade=row.grade,
         revision=row.revision,
-        state=pb.SCORE_STATE_LOCKED if row.locked else pb.SCORE_STATE_OPEN,
+        state=state,
         create_time=to_timestamp(row.create_time),
         update_time=to_timestamp(row.update_time),
     )
@@ -684,7 +689,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
     def _case_result(self, case: str, *, calibrate: bool = True) -> pb.CaseResult:
         with transaction(self.engine) as session:
             case_row = store.get_case(session=session, case_name=case)
-            rows = store.case_scores(session=session, case_name=case)
+            rows = store.case_scores(
+                session=session, case_name=case, locked_only=case_row.lock_time is not None
+            )
         if not rows:
             raise NotFound("CASE_NOT_SCORED", f"{case} has no scores yet", metadata={"case": case})
         totals = [r.total for r in rows]

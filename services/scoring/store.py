@@ -529,10 +529,18 @@ def amend_score(
     return written
 
 
+def _scores_with_case_lock() -> Any:
+    """Score rows with their case's lock time (``case_lock_time``), which tells a score set aside
+    at the lock (unlocked, case locked) from an open one."""
+    return select(scores, cases.c.lock_time.label("case_lock_time")).join(
+        cases, cases.c.name == scores.c.case_name
+    )
+
+
 def get_score(*, session: Session, score_id: uuid.UUID, for_update: bool = False) -> Any:
-    stmt = select(scores).where(scores.c.id == score_id)
+    stmt = _scores_with_case_lock().where(scores.c.id == score_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=scores)
     row = session.execute(stmt).first()
     if row is None:
         raise NotFound(
@@ -544,7 +552,7 @@ def get_score(*, session: Session, score_id: uuid.UUID, for_update: bool = False
 
 
 def list_scores(*, session: Session, case_name: str, after: uuid.UUID | None, limit: int) -> Sequence[Any]:
-    stmt = select(scores).where(scores.c.case_name == case_name)
+    stmt = _scores_with_case_lock().where(scores.c.case_name == case_name)
     if after is not None:
         stmt = stmt.where(scores.c.id > after)
     return session.execute(stmt.order_by(scores.c.id).limit(limit)).all()
@@ -560,11 +568,13 @@ def list_revisions(*, session: Session, score_id: uuid.UUID, after: int, limit: 
 
 
 def lock_panel(*, session: Session, case_name: str, panel: Sequence[str], actor: str) -> datetime:
-    """Lock the case and its scores once every current panel member has scored.
+    """Lock the case and its panel's scores once every current panel member has scored.
 
     A second lock keeps the first lock time. ``panel`` is the assignment service's answer at
-    lock time (recusals included); it also refreshes the case row's copy. The lock time is taken
-    after the case row lock is held, so every revision that got in first is older than it.
+    lock time (recusals included); it also refreshes the case row's copy. The score of an expert
+    who left the panel before the lock stays unlocked and is set aside: it counts nowhere. The
+    lock time is taken after the case row lock is held, so every revision that got in first is
+    older than it.
     """
     case = get_case(session=session, case_name=case_name, for_update=True)
     now = utcnow()
@@ -583,14 +593,20 @@ def lock_panel(*, session: Session, case_name: str, panel: Sequence[str], actor:
         .where(cases.c.name == case_name)
         .values(lock_time=now, locked_by=actor, panel=list(panel))
     )
-    session.execute(update(scores).where(scores.c.case_name == case_name).values(locked=True))
+    session.execute(
+        update(scores)
+        .where(scores.c.case_name == case_name, scores.c.expert.in_(list(panel)))
+        .values(locked=True)
+    )
     return now
 
 
-def case_scores(*, session: Session, case_name: str) -> Sequence[Any]:
-    return session.execute(
-        select(scores).where(scores.c.case_name == case_name).order_by(scores.c.expert)
-    ).all()
+def case_scores(*, session: Session, case_name: str, locked_only: bool = False) -> Sequence[Any]:
+    """A case's scores; once its panel locked, only the locked ones count (``locked_only``)."""
+    stmt = select(scores).where(scores.c.case_name == case_name)
+    if locked_only:
+        stmt = stmt.where(scores.c.locked.is_(True))
+    return session.execute(stmt.order_by(scores.c.expert)).all()
 
 
 @dataclass(frozen=True)
@@ -615,7 +631,7 @@ def locked_scores(*, session: Session, start: datetime, end: datetime) -> list[L
             cases.c.lock_time,
         )
         .join(cases, cases.c.name == scores.c.case_name)
-        .where(cases.c.lock_time >= start, cases.c.lock_time < end)
+        .where(cases.c.lock_time >= start, cases.c.lock_time < end, scores.c.locked.is_(True))
     ).all()
     return [LockedScore(*r) for r in rows]
 

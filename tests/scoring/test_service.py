@@ -258,6 +258,32 @@ def test_lock_then_amend_with_reason(stub: pb_grpc.ScoringServiceStub, fake: Fak
     assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PANEL_LOCKED")
 
 
+def test_a_score_from_an_expert_who_left_the_panel_is_set_aside(
+    stub: pb_grpc.ScoringServiceStub, fake: FakeAssignment
+) -> None:
+    case = fake.add()
+    for expert, deduct in zip(case.panel, (0, 4, 20), strict=True):
+        submit(stub, case, expert, items=items({"balances": deduct, "report": 10}))
+    leaving = case.panel.pop()  # recused after scoring: a conflict of interest came to light
+    case.panel.append(f"experts/{uuid.uuid4()}")
+    err = error_of(stub.LockPanel, pb.LockPanelRequest(case=case.name), metadata=AUTH)
+    assert (err.code, err.metadata["missing"]) == (grpc.StatusCode.FAILED_PRECONDITION, case.panel[2])
+    submit(stub, case, case.panel[2], items=items({"balances": 8, "report": 10}))
+    result = stub.LockPanel(pb.LockPanelRequest(case=case.name), metadata=AUTH)
+    assert (result.score_count, result.raw_mean, result.spread) == (3, 86, 8)  # the 70 counts nowhere
+    read = stub.GetCaseResult(pb.GetCaseResultRequest(case=case.name), metadata=AUTH)
+    assert read.score_count == 3 and read.raw_mean == 86
+    listed = stub.ListScores(pb.ListScoresRequest(case=case.name), metadata=AUTH).scores
+    states = {s.expert: s.state for s in listed}
+    assert states.pop(leaving) == pb.SCORE_STATE_SET_ASIDE
+    assert set(states.values()) == {pb.SCORE_STATE_LOCKED}
+    mine = next(s for s in listed if s.expert == leaving)
+    own = stub.GetScore(pb.GetScoreRequest(name=mine.name), metadata=as_expert(leaving))
+    assert own.state == pb.SCORE_STATE_SET_ASIDE and own.total == 70
+    calibration = stub.GetCalibration(pb.GetCalibrationRequest(), metadata=AUTH)
+    assert leaving not in {o.expert for o in calibration.offsets}
+
+
 def test_case_result_spread_veto_and_grade(stub: pb_grpc.ScoringServiceStub, fake: FakeAssignment) -> None:
     case = fake.add()
     submit(stub, case, case.panel[0], items=items({"balances": 20}))  # 80

@@ -30,6 +30,7 @@ class ScoreState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SCORE_STATE_UNSPECIFIED: _ClassVar[ScoreState]
     SCORE_STATE_OPEN: _ClassVar[ScoreState]
     SCORE_STATE_LOCKED: _ClassVar[ScoreState]
+    SCORE_STATE_SET_ASIDE: _ClassVar[ScoreState]
 
 class RevisionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -52,6 +53,7 @@ TRACK_FAST: Track
 SCORE_STATE_UNSPECIFIED: ScoreState
 SCORE_STATE_OPEN: ScoreState
 SCORE_STATE_LOCKED: ScoreState
+SCORE_STATE_SET_ASIDE: ScoreState
 REVISION_KIND_UNSPECIFIED: RevisionKind
 REVISION_KIND_SUBMITTED: RevisionKind
 REVISION_KIND_REVISED: RevisionKind
