@@ -208,7 +208,7 @@ def check_score(
             )
     if out:
         return None, out
-    total = float(sum(Decimal(str(i.points)) for i in items))
+    total = _total(rubric, items)
     vetoed = bool(vetoes)
     return Checked(total, vetoed, rubric.grade(total, vetoed), tuple(items), tuple(vetoes)), []
 
@@ -246,7 +246,22 @@ def _on_step(value: float, step: float) -> bool:
     ratios too large for exact decimal arithmetic, which no real rubric has)."""
     if not (math.isfinite(value) and math.isfinite(step)) or step <= 0 or abs(value / step) > 1e9:
         return False
+    if _power_of_two(step):  # 1, 0.5, 0.25: dividing by it is exact in binary floating point
+        return (value / step).is_integer()
     return Decimal(str(value)) % Decimal(str(step)) == 0
+
+
+def _power_of_two(step: float) -> bool:
+    mantissa, exponent = math.frexp(step)
+    return mantissa == 0.5 and -20 <= exponent <= 20
+
+
+def _total(rubric: Rubric, items: Sequence[ItemInput]) -> float:
+    """The sum of the points, exactly: in floating point when every step is a power of two (each
+    value is then a small binary fraction and no partial sum rounds), else in decimal."""
+    if all(_power_of_two(c.step) for c in rubric.criteria):
+        return float(sum(i.points for i in items))
+    return float(sum(Decimal(str(i.points)) for i in items))
 
 
 VETO_ITEMS = (

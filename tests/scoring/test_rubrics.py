@@ -139,6 +139,28 @@ def test_points_outside_range_always_rejected(points: float) -> None:
     assert (problems == []) == ok
 
 
+@given(
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    st.sampled_from([1.0, 0.5, 0.25, 2.0, 0.1, 0.75, 0.2]),
+    st.integers(min_value=0, max_value=4000),
+)
+def test_step_and_total_fast_paths_agree_with_decimal(value: float, step: float, k: int) -> None:
+    from decimal import Decimal
+
+    from services.scoring.rubrics import _on_step, _total
+
+    def exact(v: float) -> bool:
+        return Decimal(str(v)) % Decimal(str(step)) == 0
+
+    for v in (value, k * step, float(Decimal(k) * Decimal(str(step))), k * step + 1e-9):
+        assert _on_step(v, step) == exact(v), v
+    criteria = tuple(dataclasses.replace(c, step=step) for c in EVALUATION_STANDARD.criteria)
+    rubric = dataclasses.replace(EVALUATION_STANDARD, criteria=criteria)
+    points = [float(Decimal(k % (j + 7)) * Decimal(str(step))) for j in range(len(rubric.criteria))]
+    items = [ItemInput(c.id, p) for c, p in zip(rubric.criteria, points, strict=True)]
+    assert _total(rubric, items) == float(sum(Decimal(str(p)) for p in points))
+
+
 def test_step_check_survives_extreme_numbers() -> None:
     """Found by the descriptor-driven fuzzer: 1e300 % 1e-300 raised DivisionImpossible (INTERNAL)."""
     from services.scoring.rubrics import _on_step
