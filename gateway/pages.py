@@ -221,11 +221,18 @@ async def reviewer_home(request: Request) -> Response:
     method = f"{ASSIGNMENT}.ListPanelSeats"
     if not _needs(method):
         return await message(request, "not_found", status=404)
+    found: list[dict[str, Any]] = []
+    query = {"expert": ident.subject, "page_size": 1000}
     try:
-        listed = await web.invoke(request, method, {"expert": ident.subject})
+        while True:  # an expert holds a few dozen seats a year: every page, then group
+            listed = await web.invoke(request, method, query)
+            found += listed.get("seats", [])
+            if not listed.get("next_page_token"):
+                break
+            query["page_token"] = listed["next_page_token"]
     except web.RpcFailed as err:
         return await rpc_error_page(request, err)
-    seats = sorted(listed.get("seats", []), key=_seat_order)
+    seats = sorted(found, key=_seat_order)
     series = await asyncio.gather(*(_case_series(request, s["case"]) for s in seats))
     groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
     for seat, ser in zip(seats, series, strict=True):

@@ -7,7 +7,7 @@ import binascii
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,8 +61,11 @@ def encode_page_token(after: str, filters: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_page_token(token: str, filters: Mapping[str, Any]) -> str | None:
-    """The key to continue after; the token must come from the same query."""
+def decode_page_token(
+    token: str, filters: Mapping[str, Any], kind: Callable[[str], object] = str
+) -> str | None:
+    """The key to continue after. The token must come from the same query, and its key must
+    parse as ``kind`` (``uuid.UUID``, ``int``, ...): a forged key is INVALID_PAGE_TOKEN too."""
     if not token:
         return None
     bad = InvalidArgument(
@@ -79,6 +82,10 @@ def decode_page_token(token: str, filters: Mapping[str, Any]) -> str | None:
     after = data.get("a")
     if not isinstance(after, str):
         raise bad
+    try:
+        kind(after)
+    except (ValueError, TypeError):
+        raise bad from None
     return after
 
 

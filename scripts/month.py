@@ -318,11 +318,22 @@ def draw_panels(c: Clients, m: Month) -> None:
     _load_panels(c, m)
 
 
+def _seats(c: Clients, request: apb.ListPanelSeatsRequest) -> list[apb.PanelSeat]:
+    """Every page of a ListPanelSeats query."""
+    out: list[apb.PanelSeat] = []
+    request.page_size = 1000
+    while True:
+        page = c.assignment.ListPanelSeats(request, metadata=c.authority)
+        out += page.seats
+        if not page.next_page_token:
+            return out
+        request.page_token = page.next_page_token
+
+
 def _load_panels(c: Clients, m: Month) -> None:
     m.panels = {}
     for lot in m.lots:
-        seats = c.assignment.ListPanelSeats(apb.ListPanelSeatsRequest(lot=lot.name), metadata=c.authority)
-        for seat in seats.seats:
+        for seat in _seats(c, apb.ListPanelSeatsRequest(lot=lot.name)):
             if seat.active:
                 m.panels.setdefault(seat.case, []).append(seat.expert)
 
@@ -331,9 +342,7 @@ def recuse_one(c: Clients, m: Month) -> None:
     case, _ = m.cases[0]
     # The expert is chosen from the draw's original seats, so a second run recuses the same one
     # (and gets the first answer back) rather than whoever holds the first seat now.
-    seats = c.assignment.ListPanelSeats(
-        apb.ListPanelSeatsRequest(case=case.name, include_inactive=True), metadata=c.authority
-    ).seats
+    seats = _seats(c, apb.ListPanelSeatsRequest(case=case.name, include_inactive=True))
     expert = min(s.expert for s in seats if not s.from_amendment)
     try:
         c.assignment.RecuseExpert(

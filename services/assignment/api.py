@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -114,7 +115,7 @@ class Registry:
         self, request: Any, where: Sequence[ColumnElement[bool]], filters: dict[str, Any]
     ) -> tuple[list[Any], str]:
         limit = page_size(request.page_size)
-        after = decode_page_token(request.page_token, filters)
+        after = decode_page_token(request.page_token, filters, uuid.UUID)
         with transaction(self.ctx.engine) as session:
             rows, more = store.list_page(
                 session=session, kind=self.kind, after=after, limit=limit, where=where

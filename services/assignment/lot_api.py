@@ -176,7 +176,7 @@ class LotHandlers:
 
     def ListLots(self, request: pb.ListLotsRequest, context: grpc.ServicerContext) -> pb.ListLotsResponse:
         limit = page_size(request.page_size)
-        after = decode_page_token(request.page_token, {})
+        after = decode_page_token(request.page_token, {}, uuid.UUID)
         with transaction(self.ctx.engine) as session:
             rows, more = ls.list_lots(session=session, after=after, limit=limit)
             items = [self._lot_proto(session, r) for r in rows]
@@ -289,7 +289,7 @@ class LotHandlers:
             lot_id = parse_name(request.parent, "lots", field="parent")
         limit = page_size(request.page_size)
         filters = {"lot": request.parent, "consultancy": request.consultancy}
-        after = decode_page_token(request.page_token, filters)
+        after = decode_page_token(request.page_token, filters, uuid.UUID)
         with transaction(self.ctx.engine) as session:
             if lot_id is not None:
                 ls.get_lot(session=session, id=lot_id)
@@ -349,13 +349,20 @@ class LotHandlers:
     ) -> pb.ListExpertRelationsResponse:
         expert_id = parse_name(request.parent, "experts", field="parent")
         _self_only(request.parent)
+        limit = page_size(request.page_size)
+        filters = {"parent": request.parent}
+        after = decode_page_token(request.page_token, filters, uuid.UUID)
+        stmt = select(ExpertRelation).where(ExpertRelation.expert_id == expert_id)
+        if after:
+            stmt = stmt.where(col(ExpertRelation.id) > uuid.UUID(after))
         with transaction(self.ctx.engine) as session:
-            rows = session.exec(
-                select(ExpertRelation)
-                .where(ExpertRelation.expert_id == expert_id)
-                .order_by(col(ExpertRelation.id))
-            )
-            return pb.ListExpertRelationsResponse(relations=[_relation_proto(r) for r in rows])
+            rows = list(session.exec(stmt.order_by(col(ExpertRelation.id)).limit(limit + 1)))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return pb.ListExpertRelationsResponse(
+            relations=[_relation_proto(r) for r in rows],
+            next_page_token=encode_page_token(str(rows[-1].id), filters) if more else "",
+        )
 
     def CreateUnavailability(
         self, request: pb.CreateUnavailabilityRequest, context: grpc.ServicerContext
@@ -547,7 +554,7 @@ class LotHandlers:
             if lot.status not in (ls.LOT_ASSIGNED, ls.LOT_REVIEWING):
                 raise FailedPrecondition("LOT_NOT_ASSIGNED", f"lots/{lot.id} has no live panels")
             record = ls.draw_of_lot(session=session, lot_id=lot.id)
-            seats = ls.seats(session=session, case_id=case_id)
+            seats, _ = ls.seats(session=session, case_id=case_id)
             leaving = next((s for s in seats if s.expert_id == expert_id), None)
             if record is None or leaving is None:
                 raise FailedPrecondition("NOT_ON_PANEL", f"{request.expert} does not sit on {request.case}")
@@ -564,7 +571,7 @@ class LotHandlers:
                 | {expert_id}
             )
             exclude |= {
-                s.expert_id for s in ls.seats(session=session, case_id=case_id, include_inactive=True)
+                s.expert_id for s in ls.seats(session=session, case_id=case_id, include_inactive=True)[0]
             }
             doc_text, found = ls.lot_document(
                 session=session,
@@ -633,9 +640,19 @@ class LotHandlers:
             kw["case_id"] = parse_name(request.case, "cases", field="case")
         if request.expert:
             kw["expert_id"] = parse_name(request.expert, "experts", field="expert")
+        limit = page_size(request.page_size)
+        filters = {f: getattr(request, f) for f in ("lot", "case", "expert", "include_inactive")}
+        after = decode_page_token(request.page_token, filters, _seat_key)
         with transaction(self.ctx.engine) as session:
-            rows = ls.seats(session=session, include_inactive=request.include_inactive, **kw)  # type: ignore[arg-type]
+            rows, more = ls.seats(
+                session=session,
+                include_inactive=request.include_inactive,
+                after=_seat_key(after) if after else None,
+                limit=limit,
+                **kw,  # type: ignore[arg-type]
+            )
             deadlines = ls.lot_deadlines(session=session, lot_ids=[s.lot_id for s in rows])
+        token = encode_page_token(f"{rows[-1].case_id}:{rows[-1].expert_id}", filters) if more else ""
         return pb.ListPanelSeatsResponse(
             seats=[
                 pb.PanelSeat(
@@ -648,7 +665,8 @@ class LotHandlers:
                     review_deadline=to_timestamp(deadlines.get(s.lot_id)),
                 )
                 for s in rows
-            ]
+            ],
+            next_page_token=token,
         )
 
     def CheckPanelMembership(
@@ -677,6 +695,14 @@ class LotHandlers:
             review_agency=f"reviewAgencies/{lot.review_agency_id}",
             panel=[f"experts/{e}" for e in panel],
         )
+
+
+def _seat_key(after: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """A seat's page key, ``{case id}:{expert id}`` (ValueError if it is not one)."""
+    case, sep, expert = after.partition(":")
+    if not sep:
+        raise ValueError(after)
+    return uuid.UUID(case), uuid.UUID(expert)
 
 
 def _uuid_of(name: str, collection: str) -> uuid.UUID | None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -353,7 +353,10 @@ def seats(
     case_id: uuid.UUID | None = None,
     expert_id: uuid.UUID | None = None,
     include_inactive: bool = False,
-) -> list[PanelSeat]:
+    after: tuple[uuid.UUID, uuid.UUID] | None = None,
+    limit: int | None = None,
+) -> tuple[list[PanelSeat], bool]:
+    """Seats by case then expert (keyset pages on that pair, which is unique)."""
     stmt = select(PanelSeat)
     if lot_id is not None:
         stmt = stmt.where(PanelSeat.lot_id == lot_id)
@@ -363,7 +366,13 @@ def seats(
         stmt = stmt.where(PanelSeat.expert_id == expert_id)
     if not include_inactive:
         stmt = stmt.where(col(PanelSeat.active).is_(True))
-    return list(session.exec(stmt.order_by(col(PanelSeat.case_id), col(PanelSeat.expert_id))))
+    if after is not None:
+        stmt = stmt.where(tuple_(col(PanelSeat.case_id), col(PanelSeat.expert_id)) > tuple_(*after))
+    stmt = stmt.order_by(col(PanelSeat.case_id), col(PanelSeat.expert_id))
+    if limit is None:
+        return list(session.exec(stmt)), False
+    rows = list(session.exec(stmt.limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
 
 
 def lot_deadlines(*, session: Session, lot_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime | None]:

@@ -455,7 +455,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         series = parent.split("/")[1]
         filters = {"parent": parent}
         limit = page_size(request.page_size)
-        after_token = decode_page_token(request.page_token, filters)
+        after_token = decode_page_token(request.page_token, filters, lambda t: int(t.rpartition("@")[2]))
         after = None
         if after_token:
             s, _, v = after_token.rpartition("@")
@@ -635,7 +635,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         case = required(request.case, "case")
         filters = {"case": case}
         limit = page_size(request.page_size)
-        after = decode_page_token(request.page_token, filters)
+        after = decode_page_token(request.page_token, filters, uuid.UUID)
         with transaction(self.engine) as session:
             rows = store.list_scores(
                 session=session, case_name=case, after=uuid.UUID(after) if after else None, limit=limit + 1
@@ -651,7 +651,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         score_id = parse_name(request.parent, "scores", field="parent")
         filters = {"parent": request.parent}
         limit = page_size(request.page_size)
-        after = decode_page_token(request.page_token, filters)
+        after = decode_page_token(request.page_token, filters, int)
         with transaction(self.engine) as session:
             store.get_score(session=session, score_id=score_id)
             rows = store.list_revisions(

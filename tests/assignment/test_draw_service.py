@@ -14,6 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from dgcp.assignment.v1 import assignment_pb2 as pb
 from dgcp.assignment.v1 import assignment_pb2_grpc as pb_grpc
+from runtime.resources import encode_page_token
 from services.assignment import creditcode
 from services.assignment.app import APP
 from tests.support import Running, error_of, md, running
@@ -145,6 +146,26 @@ def relate(stub: pb_grpc.AssignmentServiceStub, expert: str, org: str, kind: int
     )
 
 
+def _forged_token(lot: str, key: str) -> str:
+    """A token whose query digest matches but whose key is not a seat key."""
+    filters = {"lot": lot, "case": "", "expert": "", "include_inactive": False}
+    return encode_page_token(key, filters)
+
+
+def test_relations_are_paged(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub, n_cases=1)
+    expert = w.experts[0].name
+    for org in [*w.consultancies, *(c.enterprise for c in w.cases)]:
+        relate(stub, expert, org, pb.RELATION_KIND_EMPLOYMENT, date.today())
+    whole = stub.ListExpertRelations(pb.ListExpertRelationsRequest(parent=expert), metadata=AUTH).relations
+    first = stub.ListExpertRelations(pb.ListExpertRelationsRequest(parent=expert, page_size=2), metadata=AUTH)
+    rest = stub.ListExpertRelations(
+        pb.ListExpertRelationsRequest(parent=expert, page_token=first.next_page_token), metadata=AUTH
+    )
+    assert len(whole) == 3 and [*first.relations, *rest.relations] == list(whole)
+    assert not rest.next_page_token
+
+
 def test_draw_meets_every_rule_and_replays(stub: pb_grpc.AssignmentServiceStub) -> None:
     w = world(stub)
     conflicted = w.experts[0].name
@@ -175,6 +196,26 @@ def test_draw_meets_every_rule_and_replays(stub: pb_grpc.AssignmentServiceStub) 
         for e in panel:
             load[e] = load.get(e, 0) + 1
     assert max(load.values()) <= 4
+
+    # Pages of four give the same seats in the same order; a token only works for its own query.
+    paged: list[pb.PanelSeat] = []
+    request = pb.ListPanelSeatsRequest(lot=w.lot.name, page_size=4)
+    while True:
+        page = stub.ListPanelSeats(request, metadata=AUTH)
+        assert len(page.seats) <= 4
+        paged += page.seats
+        if not page.next_page_token:
+            break
+        request.page_token = page.next_page_token
+    assert paged == list(seats) and len(seats) > 8
+    token = stub.ListPanelSeats(pb.ListPanelSeatsRequest(lot=w.lot.name, page_size=4), metadata=AUTH)
+    for bad in (
+        pb.ListPanelSeatsRequest(case=w.cases[1].name, page_token=token.next_page_token),
+        pb.ListPanelSeatsRequest(lot=w.lot.name, page_token=encode_page_token("not-a-key", {})),
+        pb.ListPanelSeatsRequest(lot=w.lot.name, page_token=_forged_token(w.lot.name, "x:y")),
+    ):
+        err = error_of(stub.ListPanelSeats, bad, metadata=AUTH)
+        assert (err.code, err.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")
 
     member = seats[0]
     check = stub.CheckPanelMembership(

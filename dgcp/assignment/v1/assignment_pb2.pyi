@@ -653,16 +653,22 @@ class CreateExpertRelationRequest(_message.Message):
     def __init__(self, parent: _Optional[str] = ..., relation: _Optional[_Union[ExpertRelation, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ListExpertRelationsRequest(_message.Message):
-    __slots__ = ("parent",)
+    __slots__ = ("parent", "page_size", "page_token")
     PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     parent: str
-    def __init__(self, parent: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListExpertRelationsResponse(_message.Message):
-    __slots__ = ("relations",)
+    __slots__ = ("relations", "next_page_token")
     RELATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     relations: _containers.RepeatedCompositeFieldContainer[ExpertRelation]
-    def __init__(self, relations: _Optional[_Iterable[_Union[ExpertRelation, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, relations: _Optional[_Iterable[_Union[ExpertRelation, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CreateUnavailabilityRequest(_message.Message):
     __slots__ = ("parent", "unavailability", "request_id")
@@ -746,19 +752,25 @@ class RecuseExpertRequest(_message.Message):
     def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ListPanelSeatsRequest(_message.Message):
-    __slots__ = ("lot", "case", "expert", "include_inactive")
+    __slots__ = ("lot", "case", "expert", "include_inactive", "page_size", "page_token")
     LOT_FIELD_NUMBER: _ClassVar[int]
     CASE_FIELD_NUMBER: _ClassVar[int]
     EXPERT_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_INACTIVE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     lot: str
     case: str
     expert: str
     include_inactive: bool
-    def __init__(self, lot: _Optional[str] = ..., case: _Optional[str] = ..., expert: _Optional[str] = ..., include_inactive: _Optional[bool] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, lot: _Optional[str] = ..., case: _Optional[str] = ..., expert: _Optional[str] = ..., include_inactive: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListPanelSeatsResponse(_message.Message):
-    __slots__ = ("seats",)
+    __slots__ = ("seats", "next_page_token")
     SEATS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     seats: _containers.RepeatedCompositeFieldContainer[PanelSeat]
-    def __init__(self, seats: _Optional[_Iterable[_Union[PanelSeat, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, seats: _Optional[_Iterable[_Union[PanelSeat, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
