@@ -346,6 +346,8 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         self.engine = ctx.engine
         self.policy = policy
         self.idem = Idempotency(idempotency_keys)
+        self.templates = store.TemplateCache()
+        self._forms: dict[uuid.UUID, pb.SurveyTemplate] = {}  # in-use templates never change
 
     # --- templates ---------------------------------------------------------------------
 
@@ -630,8 +632,12 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
     def OpenSurvey(self, request: pb.OpenSurveyRequest, context: grpc.ServicerContext) -> pb.SurveyForm:
         required(request.token, "token")
         with transaction(self.engine) as session:
-            row, template = store.open_survey(session=session, token=request.token, now=utcnow())
-            form_template = template_to_proto(template, in_use=True)
+            row, template = store.open_survey(
+                session=session, token=request.token, now=utcnow(), templates=self.templates
+            )
+        form_template = self._forms.get(template.id)
+        if form_template is None:
+            form_template = self._forms[template.id] = template_to_proto(template, in_use=True)
         intro_zh, intro_en = intro(row.rated_party_kind, row.rated_party_display_name, row.case_display_name)
         return pb.SurveyForm(
             intro_zh=intro_zh,
@@ -655,6 +661,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
                 answers=_answers(request),
                 now=utcnow(),
                 policy=self.policy,
+                templates=self.templates,
             )
         return pb.SubmitSurveyResponseResponse(
             response=f"invitations/{response.invitation_id}/response",

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, update
+from sqlalchemy import CursorResult, bindparam, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from runtime.ids import new_id
 from runtime.resources import utcnow
 from services.surveys.models import InvitationLinkRow, InvitationRow, ResponseRow, SurveyTemplateRow
 from services.surveys.policy import SurveyPolicy
@@ -360,18 +361,21 @@ def _invitation_not_found() -> NotFound:
     return NotFound("INVITATION_NOT_FOUND", "no invitation has this link")
 
 
+_BY_TOKEN = (
+    select(InvitationRow)
+    .join(InvitationLinkRow, col(InvitationLinkRow.invitation_id) == InvitationRow.id)
+    .where(InvitationLinkRow.token_sha256 == bindparam("digest"))
+)
+_BY_TOKEN_FOR_UPDATE = _BY_TOKEN.with_for_update(of=InvitationRow)
+
+
 def invitation_for_token(*, session: Session, token: str, for_update: bool = False) -> InvitationRow:
-    """The invitation a link belongs to, found by the token's hash in one query."""
+    """The invitation a link belongs to, found by the token's hash in one query (the statement is
+    built once: every survey page view and answer runs it)."""
     if len(token) > MAX_TOKEN:
         raise _invitation_not_found()
-    stmt = (
-        select(InvitationRow)
-        .join(InvitationLinkRow, col(InvitationLinkRow.invitation_id) == InvitationRow.id)
-        .where(InvitationLinkRow.token_sha256 == token_digest(token))
-    )
-    if for_update:
-        stmt = stmt.with_for_update(of=InvitationRow)
-    row = session.exec(stmt).first()
+    stmt = _BY_TOKEN_FOR_UPDATE if for_update else _BY_TOKEN
+    row = session.exec(stmt, params={"digest": token_digest(token)}).first()
     if row is None:
         raise _invitation_not_found()
     return row
@@ -391,7 +395,29 @@ def check_open(row: InvitationRow, now: datetime) -> None:
         )
 
 
-def open_survey(*, session: Session, token: str, now: datetime) -> tuple[InvitationRow, SurveyTemplateRow]:
+class TemplateCache:
+    """Templates as the survey paths need them, read once per process.
+
+    A template that invitations cite never changes (UpdateSurveyTemplate refuses it with
+    TEMPLATE_IN_USE; a change is a new version), so its row and parsed content are kept for good.
+    """
+
+    def __init__(self) -> None:
+        self._by_pk: dict[uuid.UUID, tuple[SurveyTemplateRow, Content]] = {}
+
+    def get(self, *, session: Session, template_pk: uuid.UUID) -> tuple[SurveyTemplateRow, Content]:
+        hit = self._by_pk.get(template_pk)
+        if hit is None:
+            row = session.get(SurveyTemplateRow, template_pk)
+            assert row is not None  # foreign key
+            session.expunge(row)  # a detached snapshot, safe to share between threads
+            hit = self._by_pk[template_pk] = (row, Content.from_json(row.content))
+        return hit
+
+
+def open_survey(
+    *, session: Session, token: str, now: datetime, templates: TemplateCache
+) -> tuple[InvitationRow, SurveyTemplateRow]:
     row = invitation_for_token(session=session, token=token)
     check_open(row, now)
     if row.open_time is None:
@@ -399,15 +425,46 @@ def open_survey(*, session: Session, token: str, now: datetime) -> tuple[Invitat
             update(InvitationRow)
             .where(col(InvitationRow.id) == row.id, col(InvitationRow.open_time).is_(None))
             .values(open_time=now)
+            .execution_options(synchronize_session=False)
         )
-    template = session.get(SurveyTemplateRow, row.template_pk)
-    assert template is not None  # foreign key
+    template, _ = templates.get(session=session, template_pk=row.template_pk)
     return row, template
 
 
+_INV = InvitationRow.__table__  # type: ignore[attr-defined]
+_RESP = ResponseRow.__table__  # type: ignore[attr-defined]
+# The answer path's statements, built once (parameters named apart from their columns).
+_CLAIM = (
+    update(_INV)
+    .where(_INV.c.id == bindparam("b_id"), _INV.c.respond_time.is_(None), _INV.c.close_time.is_(None))
+    .values(respond_time=bindparam("b_now"))
+)
+_TWINS = (
+    _RESP.c.rated_party == bindparam("b_party"),
+    _RESP.c.pattern_sha256 == bindparam("b_digest"),
+    _RESP.c.enterprise != bindparam("b_enterprise"),
+)
+_TWIN_EXISTS = select(_RESP.c.id).where(*_TWINS).limit(1)
+_MARK_TWINS = (
+    update(_RESP).where(*_TWINS, _RESP.c.duplicate_pattern.is_(False)).values(duplicate_pattern=True)
+)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    invitation_id: uuid.UUID
+    submit_time: datetime
+
+
 def submit(
-    *, session: Session, token: str, answers: Mapping[str, Answer], now: datetime, policy: SurveyPolicy
-) -> tuple[ResponseRow, SurveyTemplateRow]:
+    *,
+    session: Session,
+    token: str,
+    answers: Mapping[str, Answer],
+    now: datetime,
+    policy: SurveyPolicy,
+    templates: TemplateCache,
+) -> tuple[Submitted, SurveyTemplateRow]:
     """Check, claim the invitation, store the answers with their quality signals.
 
     The claim is ``UPDATE … SET respond_time WHERE respond_time IS NULL``: on
@@ -418,54 +475,37 @@ def submit(
     """
     row = invitation_for_token(session=session, token=token, for_update=True)
     check_open(row, now)
-    template = session.get(SurveyTemplateRow, row.template_pk)
-    assert template is not None  # foreign key
-    content = Content.from_json(template.content)
+    template, content = templates.get(session=session, template_pk=row.template_pk)
     clean, problems = check_answers(content, answers, comment_max_length=policy.comment_max_length)
     if problems:
         raise InvalidArgument.fields(problems, reason="INVALID_ANSWERS")
-    claim = (
-        update(InvitationRow)
-        .where(
-            col(InvitationRow.id) == row.id,
-            col(InvitationRow.respond_time).is_(None),
-            col(InvitationRow.close_time).is_(None),
-        )
-        .values(respond_time=now)
-    )
-    if cast(CursorResult[Any], session.execute(claim)).rowcount != 1:
+    claimed = cast(CursorResult[Any], session.execute(_CLAIM, {"b_id": row.id, "b_now": now}))
+    if claimed.rowcount != 1:
         raise FailedPrecondition("INVITATION_USED", "this survey has already been answered")
     digest = pattern_digest(content, clean)
-    twin = (
-        col(ResponseRow.rated_party) == row.rated_party,
-        col(ResponseRow.pattern_sha256) == digest,
-        col(ResponseRow.enterprise) != row.enterprise,
-    )
-    duplicate = session.exec(select(ResponseRow.id).where(*twin).limit(1)).first() is not None
+    twin = {"b_party": row.rated_party, "b_digest": digest, "b_enterprise": row.enterprise}
+    duplicate = session.execute(_TWIN_EXISTS, twin).first() is not None
     if duplicate:  # mark the earlier twins too, in one statement (identical all-5 answers are common)
-        session.execute(
-            update(ResponseRow)
-            .where(*twin, col(ResponseRow.duplicate_pattern).is_(False))
-            .values(duplicate_pattern=True)
-        )
+        session.execute(_MARK_TWINS, twin)
     # A form submitted without being opened counts as completed instantly (a script, not a person).
     seconds = (now - aware(row.open_time)).total_seconds() if row.open_time else 0.0
-    response = ResponseRow(
-        invitation_id=row.id,
-        template_pk=template.id,
-        rated_party=row.rated_party,
-        enterprise=row.enterprise,
-        answers=clean,
-        pattern_sha256=digest,
-        completion_seconds=seconds,
-        straight_lining=straight_lining(content, clean, min_items=policy.straight_line_min_items),
-        too_fast=seconds < policy.too_fast_seconds,
-        duplicate_pattern=duplicate,
-        submit_time=now,
+    session.execute(
+        insert(_RESP).values(
+            id=new_id(),
+            invitation_id=row.id,
+            template_pk=template.id,
+            rated_party=row.rated_party,
+            enterprise=row.enterprise,
+            answers=clean,
+            pattern_sha256=digest,
+            completion_seconds=seconds,
+            straight_lining=straight_lining(content, clean, min_items=policy.straight_line_min_items),
+            too_fast=seconds < policy.too_fast_seconds,
+            duplicate_pattern=duplicate,
+            submit_time=now,
+        )
     )
-    session.add(response)
-    session.flush()
-    return response, template
+    return Submitted(row.id, now), template
 
 
 # --- aggregates ---------------------------------------------------------------------
