@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import grpc
@@ -533,22 +534,8 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         row = store.submitted(session=session, request_key=key)
         if row is None:
             return None
-        rubric = self.rubrics.by_name(row.rubric_version).rubric
-        return pb.Score(
-            name=f"scores/{row.score_id}",
-            case=row.case_name,
-            expert=row.expert,
-            rubric_version=row.rubric_version,
-            items=_items_out(row.items),
-            vetoes=_vetoes_out(row.vetoes),
-            total=row.total,
-            vetoed=row.vetoed,
-            grade=rubric.grade(row.total, row.vetoed),
-            revision=row.revision,
-            state=pb.SCORE_STATE_OPEN,
-            create_time=to_timestamp(row.score_create_time),
-            update_time=to_timestamp(row.create_time),
-        )
+        grade = self.rubrics.by_name(row.rubric_version).rubric.grade(row.total, row.vetoed)
+        return score_to_proto(SimpleNamespace(**row._mapping, grade=grade, locked=False, case_lock_time=None))
 
     def _submit_fast(
         self, request: pb.SubmitScoreRequest, facts: store.CaseFacts, expert: str, current: store.StoredRubric

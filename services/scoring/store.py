@@ -402,22 +402,23 @@ def submit_keyed_pg(
 
 
 def submitted(*, session: Session, request_key: str) -> Any:
-    """The revision a SubmitScore call wrote under ``request_key``, with its score's fixed facts
-    (None if that call stored its answer in full instead)."""
+    """The revision a SubmitScore call wrote under ``request_key``, shaped as the score row was
+    right after it (None if that call stored its answer in full instead); no grade column: the
+    grade follows from the rubric version."""
     r, s = score_revisions, scores
     return session.execute(
         select(
-            r.c.score_id,
-            r.c.revision,
+            r.c.score_id.label("id"),
+            s.c.case_name,
+            s.c.expert,
+            s.c.rubric_version,
             r.c["items"],
             r.c.vetoes,
             r.c.total,
             r.c.vetoed,
-            r.c.create_time,
-            s.c.case_name,
-            s.c.expert,
-            s.c.rubric_version,
-            s.c.create_time.label("score_create_time"),
+            r.c.revision,
+            s.c.create_time,
+            r.c.create_time.label("update_time"),
         )
         .join(s, s.c.id == r.c.score_id)
         .where(r.c.request_key == request_key)
