@@ -17,7 +17,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,7 +27,7 @@ from sqlmodel import select
 from gateway.models import Account, Activation, Session
 from gateway.settings import GatewaySettings
 from runtime.db import transaction
-from runtime.resources import utcnow
+from runtime.resources import aware, utcnow
 
 ROLES_WITH_ACCOUNTS = ("reviewer", "consultancy")
 
@@ -47,13 +47,6 @@ def _hasher(settings: GatewaySettings) -> tuple[PasswordHasher, str]:
 
 def _sha256(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 @dataclass(frozen=True)
@@ -137,7 +130,7 @@ def activation_account(engine: Engine, token: str) -> Identity | None:
     """The account a still-valid activation link belongs to."""
     with transaction(engine) as s:
         act = s.get(Activation, _sha256(token))
-        if act is None or act.used_time is not None or _aware(act.expire_time) <= utcnow():  # type: ignore[operator]
+        if act is None or act.used_time is not None or aware(act.expire_time) <= utcnow():  # type: ignore[operator]
             return None
         account = s.get(Account, act.account_id)
         return _identity(account) if account is not None and account.active else None
@@ -150,7 +143,7 @@ def activate(engine: Engine, settings: GatewaySettings, *, token: str, password:
     digest = _hasher(settings)[0].hash(password)
     with transaction(engine) as s:
         act = s.get(Activation, _sha256(token))
-        if act is None or act.used_time is not None or _aware(act.expire_time) <= utcnow():  # type: ignore[operator]
+        if act is None or act.used_time is not None or aware(act.expire_time) <= utcnow():  # type: ignore[operator]
             raise AccountError("LINK_INVALID")
         account = s.get(Account, act.account_id)
         if account is None or not account.active:
@@ -169,7 +162,7 @@ def login(engine: Engine, settings: GatewaySettings, *, username: str, password:
     hasher, dummy = _hasher(settings)
     with transaction(engine) as s:
         account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
-        locked = _aware(account.locked_until) if account is not None else None
+        locked = aware(account.locked_until) if account is not None else None
         if account is None or not account.password_hash or not account.active:
             _verify(hasher, dummy, password)  # same work either way: no user enumeration by timing
             failure = "LOGIN_FAILED"
@@ -218,7 +211,7 @@ def create_session(engine: Engine, settings: GatewaySettings, account_id: uuid.U
 def session_identity(engine: Engine, token: str) -> Identity | None:
     with transaction(engine) as s:
         row = s.get(Session, _sha256(token))
-        if row is None or _aware(row.expire_time) <= utcnow():  # type: ignore[operator]
+        if row is None or aware(row.expire_time) <= utcnow():  # type: ignore[operator]
             return None
         account = s.get(Account, row.account_id)
         return _identity(account) if account is not None and account.active else None

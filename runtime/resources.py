@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from google.protobuf import field_mask_pb2, timestamp_pb2
 from google.protobuf.message import Message
@@ -89,11 +89,21 @@ def decode_page_token(
     return after
 
 
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes, PostgreSQL aware ones; everything stored is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def to_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
     if value is None:
         return None
-    if value.tzinfo is None:  # SQLite hands back naive UTC
-        value = value.replace(tzinfo=UTC)
+    value = aware(value)
     # Timestamp.FromDatetime, without its pure-Python detour through a time tuple.
     delta = value - _EPOCH
     return timestamp_pb2.Timestamp(

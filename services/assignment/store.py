@@ -80,11 +80,8 @@ def list_page(
 ) -> tuple[list[Any], bool]:
     """Keyset page by id (UUIDv7, so creation order); returns (rows, more)."""
     stmt = select(kind.table).where(*where)
-    if after:
-        try:
-            stmt = stmt.where(kind.table.id > uuid.UUID(after))  # type: ignore[attr-defined]
-        except ValueError:
-            raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token is not valid") from None
+    if after:  # checked to be a UUID by decode_page_token
+        stmt = stmt.where(kind.table.id > uuid.UUID(after))  # type: ignore[attr-defined]
     rows = list(session.exec(stmt.order_by(kind.table.id).limit(limit + 1)))  # type: ignore[attr-defined]
     return rows[:limit], len(rows) > limit
 

@@ -29,6 +29,7 @@ from runtime.errors import (
 )
 from runtime.idempotency import MAX_REQUEST_ID, Idempotency, key_for, request_hash
 from runtime.resources import (
+    aware,
     decode_page_token,
     encode_page_token,
     from_timestamp,
@@ -268,12 +269,6 @@ def rating_to_proto(row: Any) -> pb.Rating:
         mean=row.mean,
         create_time=to_timestamp(row.create_time),
     )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    return value
 
 
 # ---------------------------------------------------------------- caches
@@ -699,7 +694,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             lock_time=to_timestamp(case_row.lock_time),
         )
         basis = raw
-        lock_time = _aware(case_row.lock_time)
+        lock_time = aware(case_row.lock_time)
         if lock_time is not None and calibrate:
             fit = self.calibrations.fit(*self._window_for(lock_time))
             index = fit.case_index.get(case, -1)
@@ -845,7 +840,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                 case_row = None
             rows = store.case_ratings(session=session, case_name=case) if case_row else []
         state = SealState(
-            window_opened=_aware(case_row.rating_window_open) if case_row else None,
+            window_opened=aware(case_row.rating_window_open) if case_row else None,
             panel=frozenset(facts.panel),  # who sits on the panel now (recusals included)
             experts_rated=frozenset(r.rater for r in rows if r.direction == EXPERT_TO_CONSULTANCY),
             consultancy_rated=any(r.direction == CONSULTANCY_TO_REVIEW for r in rows),

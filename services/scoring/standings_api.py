@@ -34,6 +34,7 @@ from runtime.idempotency import Idempotency
 from runtime.ids import new_id
 from runtime.logging import get_logger
 from runtime.resources import (
+    aware,
     decode_page_token,
     encode_page_token,
     from_timestamp,
@@ -477,9 +478,9 @@ def flag_to_proto(row: Any, due: DueProcessConfig) -> pb.Flag:
     for attr in ("statement_time", "decide_time"):
         value = getattr(row, attr)
         if value is not None:
-            getattr(msg, attr).FromDatetime(_aware(value))
+            getattr(msg, attr).FromDatetime(aware(value))
     if row.proposed_time is not None:
-        msg.statement_deadline.FromDatetime(statement_deadline(_aware(row.proposed_time), due))
+        msg.statement_deadline.FromDatetime(statement_deadline(aware(row.proposed_time), due))
     return msg
 
 
@@ -499,10 +500,6 @@ def bulletin_to_proto(row: Any, files: Sequence[Any]) -> pb.Bulletin:
     )
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _text(value: str, name: str, limit: int) -> str:
     required(value, name)
     if len(value) > limit:
@@ -510,36 +507,13 @@ def _text(value: str, name: str, limit: int) -> str:
     return value
 
 
-def _uuid_cursor(after: str | None) -> uuid.UUID | None:
-    """The id to continue after, from a page token's cursor."""
-    if after is None:
-        return None
-    try:
-        return uuid.UUID(after)
-    except ValueError:
-        raise InvalidArgument(
-            "INVALID_PAGE_TOKEN",
-            "page_token is not valid for this query",
-            violations=[FieldViolation("page_token", "not a token from this query")],
-        ) from None
-
-
-def _run_cursor(after: str | None) -> tuple[uuid.UUID | None, int]:
-    """(run id, offset) from a ListStandings page token's cursor."""
-    if after is None:
-        return None, 0
-    try:
-        run, _, offset = after.partition(":")
-        value = uuid.UUID(run), int(offset)
-        if value[1] < 0:
-            raise ValueError
-        return value
-    except ValueError:
-        raise InvalidArgument(
-            "INVALID_PAGE_TOKEN",
-            "page_token is not valid for this query",
-            violations=[FieldViolation("page_token", "not a token from this query")],
-        ) from None
+def _run_key(after: str) -> tuple[uuid.UUID, int]:
+    """(run id, offset) from a ListStandings page key, ``{run}:{offset}`` (ValueError if not one)."""
+    run, _, offset = after.partition(":")
+    value = uuid.UUID(run), int(offset)
+    if value[1] < 0:
+        raise ValueError(after)
+    return value
 
 
 def _due(err: DueProcessError) -> FailedPrecondition:
@@ -551,7 +525,7 @@ def _due(err: DueProcessError) -> FailedPrecondition:
 SurveysFetch = Callable[[int, str], list[spb.PartyAggregate]]
 
 
-def surveys_fetch(ctx: ServiceContext) -> SurveysFetch | None:
+def surveys_fetch(ctx: ServiceContext, exclude_flagged: bool = True) -> SurveysFetch | None:
     """ListPartyAggregates over every page, for one kind of party and one month (None: no peer)."""
     address = ctx.settings.peers.get("surveys", "")
     if not address:
@@ -569,7 +543,7 @@ def surveys_fetch(ctx: ServiceContext) -> SurveysFetch | None:
                 spb.ListPartyAggregatesRequest(
                     rated_party_kind=kind,  # type: ignore[arg-type]
                     period=period,
-                    exclude_flagged=True,
+                    exclude_flagged=exclude_flagged,
                     page_size=1000,
                     page_token=token,
                 )
@@ -630,7 +604,9 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self.cfg = config or StandingsConfig(synthetic=synthetic_deployment())
         self.engine = ctx.engine
         self.idem = Idempotency(idempotency_keys)
-        self.surveys = surveys if surveys is not None else surveys_fetch(ctx)
+        self.surveys = (
+            surveys if surveys is not None else surveys_fetch(ctx, self.cfg.surveys_exclude_flagged)
+        )
         self.names = names if names is not None else names_fetch(ctx)
 
     def _display_names(self) -> dict[str, str]:
@@ -744,9 +720,9 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         parse_period(required(request.period, "period"))
         kind = KIND_OF.get(request.entity_kind, CONSULTANCY)
         filters = {"period": request.period, "kind": kind}
-        after = decode_page_token(request.page_token, filters)
+        after = decode_page_token(request.page_token, filters, _run_key)
         limit = page_size(request.page_size)
-        run_id, start = _run_cursor(after)
+        run_id, start = _run_key(after) if after else (None, 0)
         with store_session(self.engine) as session:
             run = (
                 store.get_run(session=session, run_id=run_id)
@@ -815,13 +791,13 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self, request: pb.ListDeterminationsRequest, context: grpc.ServicerContext
     ) -> pb.ListDeterminationsResponse:
         filters = {"consultancy": request.consultancy}
-        after = decode_page_token(request.page_token, filters)
+        after = decode_page_token(request.page_token, filters, uuid.UUID)
         limit = page_size(request.page_size)
         with store_session(self.engine) as session:
             rows = store.list_determinations(
                 session=session,
                 consultancy=request.consultancy,
-                after=_uuid_cursor(after),
+                after=uuid.UUID(after) if after else None,
                 limit=limit + 1,
             )
         nxt = encode_page_token(str(rows[limit - 1].id), filters) if len(rows) > limit else ""
@@ -1025,7 +1001,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             try:
                 check_statement(
                     state=NoticeState(row.notice_state),
-                    proposed_at=_aware(row.proposed_time),
+                    proposed_at=aware(row.proposed_time),
                     now=now,
                     text=text,
                     config=due,
@@ -1057,7 +1033,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                     state=NoticeState(row.notice_state),
                     approve=approve,
                     reason=reason,
-                    proposed_at=_aware(row.proposed_time),
+                    proposed_at=aware(row.proposed_time),
                     now=now,
                     statement_filed=bool(row.statement),
                     config=due,
@@ -1121,7 +1097,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             version=version,
             window_start=window.month_labels[0],
             window_end=window.month_labels[-1],
-            data_cutoff=_aware(run.data_cutoff).isoformat(),
+            data_cutoff=aware(run.data_cutoff).isoformat(),
             published_at=utcnow().replace(microsecond=0).isoformat(),
             synthetic=self.cfg.synthetic,
             method=method_from(
@@ -1231,13 +1207,13 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         if request.period:
             parse_period(request.period)
         filters = {"period": request.period}
-        after = decode_page_token(request.page_token, filters)
+        after = decode_page_token(request.page_token, filters, uuid.UUID)
         limit = page_size(request.page_size)
         with store_session(self.engine) as session:
             rows = store.list_bulletins(
                 session=session,
                 period=request.period,
-                after=_uuid_cursor(after),
+                after=uuid.UUID(after) if after else None,
                 limit=limit + 1,
             )
             out = [

@@ -27,6 +27,7 @@ from runtime.db import transaction
 from runtime.errors import FieldViolation, InvalidArgument
 from runtime.idempotency import Idempotency
 from runtime.resources import (
+    aware,
     decode_page_token,
     encode_page_token,
     mask_paths,
@@ -225,7 +226,7 @@ def links_csv(rows: Sequence[tuple[InvitationRow, str]], policy: SurveyPolicy) -
                 _PARTY_PREFIX[PartyKind(row.rated_party_kind)],
                 row.rated_party,
                 row.rated_party_display_name,
-                store.aware(row.deadline).isoformat(),
+                aware(row.deadline).isoformat(),
                 policy.link(token),
             ]
         )
@@ -439,7 +440,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         limit = page_size(request.page_size)
         _filters(template_id=request.template_id)
         filters = {"id": request.template_id, "kind": int(request.rated_party_kind)}
-        after = decode_page_token(request.page_token, filters)
+        after = decode_page_token(request.page_token, filters, uuid.UUID)
         with transaction(self.engine) as session:
             rows, more = store.list_templates(
                 session=session,
@@ -568,7 +569,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
             "party": request.rated_party,
             "state": request.state,
         }
-        after = decode_page_token(request.page_token, filters)
+        after = decode_page_token(request.page_token, filters, uuid.UUID)
         now = utcnow()
         with transaction(self.engine) as session:
             rows, more = store.list_invitations(

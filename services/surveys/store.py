@@ -7,7 +7,7 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, bindparam, func, insert, update
@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from runtime.ids import new_id
-from runtime.resources import utcnow
+from runtime.resources import aware, utcnow
 from services.surveys.models import InvitationLinkRow, InvitationRow, ResponseRow, SurveyTemplateRow
 from services.surveys.policy import SurveyPolicy
 from services.surveys.stats import ResponseData
@@ -31,11 +31,6 @@ from services.surveys.templates import (
 )
 
 MAX_TOKEN = 128
-
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive UTC; PostgreSQL aware. Compare only aware values."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def token_digest(token: str) -> str:
@@ -186,16 +181,9 @@ def list_templates(
     if kind:
         stmt = stmt.where(SurveyTemplateRow.rated_party_kind == kind)
     if after:
-        stmt = stmt.where(col(SurveyTemplateRow.id) > _uuid(after))
+        stmt = stmt.where(col(SurveyTemplateRow.id) > uuid.UUID(after))
     rows = list(session.exec(stmt.order_by(col(SurveyTemplateRow.id)).limit(limit + 1)))
     return rows[:limit], len(rows) > limit
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token is not valid") from None
 
 
 # --- invitations -------------------------------------------------------------------
@@ -313,7 +301,7 @@ def list_invitations(
     if state:
         stmt = stmt.where(*state_filter(state, now))
     if after:
-        stmt = stmt.where(col(InvitationRow.id) > _uuid(after))
+        stmt = stmt.where(col(InvitationRow.id) > uuid.UUID(after))
     rows = list(session.exec(stmt.order_by(col(InvitationRow.id)).limit(limit + 1)))
     return rows[:limit], len(rows) > limit
 

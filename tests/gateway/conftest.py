@@ -54,16 +54,13 @@ def serve_gateway(settings: GatewaySettings) -> Iterator[Gateway]:
 
 
 def _apps() -> dict[str, ServiceApp]:
-    """The services that exist in this tree (others join the stack as they land)."""
+    """Every service, in the order each one's peers are already running."""
     import importlib
 
-    apps = {}
-    for name in ("assignment", "scoring", "surveys"):
-        try:
-            apps[name] = importlib.import_module(f"services.{name}.app").APP
-        except ImportError:
-            continue
-    return apps
+    return {name: importlib.import_module(f"services.{name}.app").APP for name in SERVICES}
+
+
+SERVICES = ("assignment", "scoring", "surveys")
 
 
 @dataclass
