@@ -10,7 +10,9 @@ migrations run under an advisory lock so replicas starting together do not race.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,30 +123,79 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+class _StatementConnections:
+    """An engine's autocommit connections for one-statement hot paths: one per thread, kept.
+
+    Each is taken from the engine's pool once (so it carries the engine's connect-time setup,
+    ``search_path`` included), detached from it and switched to autocommit for good. A pooled
+    checkout per call cost as much CPU as the statement's own driver work: the checkout and
+    checkin events, two autocommit switches and the reset on return. ``Engine.dispose`` closes
+    them all; one that failed is closed and replaced on its thread's next call.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = weakref.ref(engine)  # the engine keys the registry: no strong reference
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: set[psycopg.Connection[Any]] = set()
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def cursor(self) -> psycopg.Cursor[Any]:
+        cursor: psycopg.Cursor[Any] | None = getattr(self._local, "cursor", None)
+        if cursor is not None and not cursor.connection.closed:
+            return cursor
+        engine = self._engine()
+        assert engine is not None  # a caller holds it
+        raw = engine.raw_connection()
+        conn: psycopg.Connection[Any] = raw.driver_connection  # type: ignore[assignment]
+        raw.detach()
+        conn.autocommit = True
+        with self._lock:
+            self._open.add(conn)
+        self._local.cursor = cursor = conn.cursor()
+        return cursor
+
+    def discard(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._local.cursor = None
+        with self._lock:
+            self._open.discard(cursor.connection)
+        cursor.connection.close()
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._open = self._open, set()
+        for conn in conns:
+            conn.close()
+
+
+_statement_connections: weakref.WeakKeyDictionary[Engine, _StatementConnections] = weakref.WeakKeyDictionary()
+_statement_connections_lock = threading.Lock()
+
+
 @contextmanager
 def single_statement(engine: Engine) -> Iterator[psycopg.Cursor[Any]]:
     """A bare psycopg cursor in autocommit mode, for a PostgreSQL hot path that is one statement.
 
     The statement is its own transaction: all of it or none of it, durable when it returns, one
     round trip. A pooled session costs BEGIN, the statement and COMMIT, and SQLAlchemy's
-    per-statement work on top. Driver errors are psycopg's own (the caller decides, typically by
-    retrying through its general path); a connection lost on the way is dropped from the pool.
+    per-statement work on top. The cursor's connection is the calling thread's own (see
+    :class:`_StatementConnections`). Driver errors are psycopg's own (the caller decides,
+    typically by retrying through its general path); a connection that failed on the way is
+    closed, and the thread's next call opens another.
     """
-    raw = engine.raw_connection()
-    conn: psycopg.Connection[Any] = raw.driver_connection  # type: ignore[assignment]
+    conns = _statement_connections.get(engine)
+    if conns is None:
+        with _statement_connections_lock:
+            conns = _statement_connections.get(engine)
+            if conns is None:
+                conns = _statement_connections[engine] = _StatementConnections(engine)
+    cursor = conns.cursor()
     try:
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cursor:
-                yield cursor
-        finally:
-            if not conn.closed:
-                conn.autocommit = False
-    except psycopg.OperationalError as exc:
-        raw.invalidate(exc)
+        yield cursor
+    except psycopg.Error:
+        if cursor.connection.broken or cursor.connection.closed:
+            conns.discard(cursor)
         raise
-    finally:
-        raw.close()
 
 
 def _alembic_config(migrations: Path) -> Config:

@@ -596,3 +596,61 @@ def test_black_box_with_grpcurl(svc: Running, fake: FakeAssignment) -> None:
         ("items", "MISSING_CRITERION"),
     }
     assert len(violations) == 8  # one per bad criterion: planning out of range, seven missing
+
+
+def test_hot_path_connections_outlive_their_backends_and_close_on_dispose(
+    pg_url: str, assignment: tuple[FakeAssignment, str]
+) -> None:
+    """SubmitScore's one-statement path keeps a connection per server thread. When the database
+    drops them all, no call fails: each thread's next submit falls back to the pooled path, and
+    the one after it is back on the hot path with a new connection. Dispose closes them."""
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from runtime import db
+    from services.scoring.models import idempotency_keys
+
+    fake, address = assignment
+    schema = f"scoring_hot_{uuid.uuid4().hex[:8]}"
+    with running(APP, database_url=pg_url, schema=schema, peers={"assignment": address}) as svc:
+        stub = pb_grpc.ScoringServiceStub(svc.channel())
+        case = fake.add()
+
+        def burst(tag: str) -> list[pb.Score]:
+            with futures.ThreadPoolExecutor(8) as pool:
+                return list(
+                    pool.map(
+                        lambda i: submit(
+                            stub, case, case.panel[i % 3], items=items({"report": 1}), request_id=f"{tag}-{i}"
+                        ),
+                        range(24),
+                    )
+                )
+
+        burst("warm")
+        hot = db._statement_connections[svc.ctx.engine]
+        before = set(hot._open)
+        assert before and all(not c.closed for c in before)
+        killer = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+        with killer.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        killer.dispose()
+        time.sleep(0.6)  # past the pool's idle window, so its own connections are pinged
+        burst("after")  # every call answers
+        burst("again")
+        assert not before & hot._open  # the dead ones were let go
+        with db.transaction(svc.ctx.engine) as session:
+            by_reference = session.execute(
+                select(idempotency_keys.c.key).where(idempotency_keys.c.response.is_(None))
+            ).all()
+            revisions = session.execute(select(score_revisions.c.id)).all()
+        assert len(revisions) == 72
+        assert len(by_reference) >= 24 + 12  # the hot path answered most calls, before and after
+        still_open = set(hot._open)
+    assert still_open and all(c.closed for c in still_open)
