@@ -199,16 +199,11 @@ def _vetoes_out(vetoes: Sequence[dict[str, Any]]) -> list[pb.VetoFinding]:
 
 
 def written_to_proto(w: store.WrittenScore) -> pb.Score:
-    return pb.Score(
+    score = pb.Score(
         name=f"scores/{w.id}",
         case=w.case_name,
         expert=w.expert,
         rubric_version=w.rubric_version,
-        items=[
-            pb.CriterionScore(criterion_id=i.criterion_id, points=i.points, comment=i.comment)
-            for i in w.checked.items
-        ],
-        vetoes=[pb.VetoFinding(veto_id=v.veto_id, reason=v.reason) for v in w.checked.vetoes],
         total=w.checked.total,
         vetoed=w.checked.vetoed,
         grade=w.checked.grade,
@@ -217,6 +212,12 @@ def written_to_proto(w: store.WrittenScore) -> pb.Score:
         create_time=to_timestamp(w.create_time),
         update_time=to_timestamp(w.update_time),
     )
+    add_item, add_veto = score.items.add, score.vetoes.add  # in place: half the cost of a list
+    for criterion_id, points, comment in w.checked.items:
+        add_item(criterion_id=criterion_id, points=points, comment=comment)
+    for veto_id, reason in w.checked.vetoes:
+        add_veto(veto_id=veto_id, reason=reason)
+    return score
 
 
 def score_to_proto(row: Any) -> pb.Score:

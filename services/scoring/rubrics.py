@@ -13,7 +13,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from runtime.errors import FieldViolation
 
@@ -95,12 +96,30 @@ class Rubric:
     def grade(self, total: float, vetoed: bool) -> str:
         if vetoed:
             return self.veto_grade
-        bands = sorted(self.grade_bands, key=lambda b: b.min_total)
+        bands = self._bands
         chosen = bands[0].grade
         for band in bands:
             if total >= band.min_total:
                 chosen = band.grade
         return chosen
+
+    # Derived once per rubric (a version never changes): what checking a score looks up.
+    @cached_property
+    def _bands(self) -> tuple[GradeBand, ...]:
+        return tuple(sorted(self.grade_bands, key=lambda b: b.min_total))
+
+    @cached_property
+    def _limits(self) -> dict[str, tuple[float, float, bool]]:
+        """Criterion id -> (max points, step, whether the step is a power of two)."""
+        return {c.id: (c.max_points, c.step, _power_of_two(c.step)) for c in self.criteria}
+
+    @cached_property
+    def _veto_ids(self) -> frozenset[str]:
+        return frozenset(v.id for v in self.veto_items)
+
+    @cached_property
+    def _binary_steps(self) -> bool:
+        return all(_power_of_two(c.step) for c in self.criteria)
 
 
 def rubric_problems(rubric: Rubric) -> list[FieldViolation]:
@@ -139,15 +158,13 @@ def rubric_problems(rubric: Rubric) -> list[FieldViolation]:
     return out
 
 
-@dataclass(frozen=True)
-class ItemInput:
+class ItemInput(NamedTuple):
     criterion_id: str
     points: float
     comment: str = ""
 
 
-@dataclass(frozen=True)
-class VetoInput:
+class VetoInput(NamedTuple):
     veto_id: str
     reason: str
 
@@ -167,6 +184,19 @@ def check_score(
     rubric: Rubric, items: Sequence[ItemInput], vetoes: Sequence[VetoInput]
 ) -> tuple[Checked | None, list[FieldViolation]]:
     """Validate a panel member's score; return it with its total, or one violation per problem."""
+    if not _sound(rubric, items, vetoes):
+        out = violations(rubric, items, vetoes)
+        if out:
+            return None, out
+    total = _total(rubric, items)
+    vetoed = bool(vetoes)
+    return Checked(total, vetoed, rubric.grade(total, vetoed), tuple(items), tuple(vetoes)), []
+
+
+def violations(
+    rubric: Rubric, items: Sequence[ItemInput], vetoes: Sequence[VetoInput]
+) -> list[FieldViolation]:
+    """Every problem of a score, one violation each (empty when it passes)."""
     by_id = {c.id: c for c in rubric.criteria}
     out: list[FieldViolation] = []
     seen: set[str] = set()
@@ -206,11 +236,31 @@ def check_score(
             out.append(
                 FieldViolation(f"vetoes[{i}].reason", "a ticked veto item needs a reason", "REASON_REQUIRED")
             )
-    if out:
-        return None, out
-    total = _total(rubric, items)
-    vetoed = bool(vetoes)
-    return Checked(total, vetoed, rubric.grade(total, vetoed), tuple(items), tuple(vetoes)), []
+    return out
+
+
+def _sound(rubric: Rubric, items: Sequence[ItemInput], vetoes: Sequence[VetoInput]) -> bool:
+    """Whether a score passes every rule of :func:`violations`: the common case, told without
+    building a violation. False sends the caller through the full check, which names each
+    problem (tests hold the two to the same verdict)."""
+    limits = rubric._limits
+    if len(items) != len(limits):
+        return False
+    seen: set[str] = set()
+    for cid, points, comment in items:
+        limit = limits.get(cid)
+        if limit is None or cid in seen:
+            return False
+        seen.add(cid)
+        maximum, step, binary = limit
+        if not 0 <= points <= maximum:  # NaN fails here too
+            return False
+        if not ((points / step).is_integer() if binary else _on_step(points, step)):
+            return False
+        if points < maximum and not comment.strip():
+            return False
+    veto_ids = rubric._veto_ids
+    return all(veto_id in veto_ids and reason.strip() for veto_id, reason in vetoes)
 
 
 def _item_problems(where: str, criterion: Criterion, item: ItemInput) -> list[FieldViolation]:
@@ -259,7 +309,7 @@ def _power_of_two(step: float) -> bool:
 def _total(rubric: Rubric, items: Sequence[ItemInput]) -> float:
     """The sum of the points, exactly: in floating point when every step is a power of two (each
     value is then a small binary fraction and no partial sum rounds), else in decimal."""
-    if all(_power_of_two(c.step) for c in rubric.criteria):
+    if rubric._binary_steps:
         return float(sum(i.points for i in items))
     return float(sum(Decimal(str(i.points)) for i in items))
 

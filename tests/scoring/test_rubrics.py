@@ -168,3 +168,41 @@ def test_step_check_survives_extreme_numbers() -> None:
     assert _on_step(10, 0.5) and not _on_step(10.3, 0.5)
     for value, step in [(1e300, 1e-300), (float("nan"), 1.0), (5.0, float("inf")), (5.0, 0.0), (5.0, 1e-320)]:
         assert not _on_step(value, step)
+
+
+@given(st.data())
+def test_quick_verdict_agrees_with_the_full_check(data: st.DataObject) -> None:
+    """check_score tells a sound score without building violations; both must agree on any input."""
+    from services.scoring.rubrics import _sound, violations
+
+    rubric = data.draw(st.sampled_from(DEFAULT_RUBRICS))
+    step = data.draw(st.sampled_from([0.5, 0.1, 0.25, 1.0]))
+    rubric = dataclasses.replace(
+        rubric, criteria=tuple(dataclasses.replace(c, step=step) for c in rubric.criteria)
+    )
+    ids = [c.id for c in rubric.criteria]
+    items = []
+    for c in rubric.criteria:
+        points = data.draw(
+            st.one_of(
+                st.integers(0, round(c.max_points / step)).map(lambda k: k * step),
+                st.floats(-2, c.max_points + 2),  # off step, out of range
+                st.just(float("nan")),
+            )
+        )
+        comment = data.draw(st.sampled_from(["", " ", "why"]))
+        items.append(ItemInput(c.id, points, comment))
+    if data.draw(st.booleans()):  # unknown, repeated or missing criteria
+        edit = data.draw(st.sampled_from(["unknown", "repeat", "drop"]))
+        at = data.draw(st.integers(0, len(items) - 1))
+        if edit == "unknown":
+            items[at] = items[at]._replace(criterion_id="nonsense")
+        elif edit == "repeat":
+            items.append(items[at])
+        else:
+            del items[at]
+    veto_ids = [v.id for v in rubric.veto_items] + ["nonsense"]
+    reasons = st.sampled_from(["", "  ", "falsified"])
+    vetoes = data.draw(st.lists(st.builds(VetoInput, st.sampled_from(veto_ids), reasons), max_size=2))
+    assert set(ids) == set(rubric._limits)
+    assert _sound(rubric, items, vetoes) == (violations(rubric, items, vetoes) == [])
