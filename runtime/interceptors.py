@@ -12,6 +12,7 @@ request id on, signs calls between services and sets a default deadline.
 from __future__ import annotations
 
 import contextvars
+import logging
 import re
 import time
 import uuid
@@ -27,6 +28,7 @@ from runtime import auth
 from runtime.errors import DomainError, build_status
 
 log = structlog.stdlib.get_logger("dgcp.rpc")
+_level = logging.getLogger("dgcp.rpc")  # asked first: a call line below the level costs nothing
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -130,15 +132,16 @@ class ServerInterceptor(grpc.ServerInterceptor):
                 finally:
                     request_id_var.reset(rid_token)
                     context.set_trailing_metadata((("x-request-id", rid),))
-                    log.info(
-                        "rpc",
-                        service=self._service,
-                        code=code.name,
-                        reason=reason or None,
-                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                        caller_role=str(caller.role) if caller else None,
-                        caller=caller.subject if caller else None,
-                    )
+                    if _level.isEnabledFor(logging.INFO):
+                        log.info(
+                            "rpc",
+                            service=self._service,
+                            code=code.name,
+                            reason=reason or None,
+                            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                            caller_role=str(caller.role) if caller else None,
+                            caller=caller.subject if caller else None,
+                        )
             context.abort_with_status(rpc_status.to_status(status))
             raise AssertionError("unreachable")  # abort_with_status raises
 
