@@ -26,9 +26,9 @@ from grpc_status import rpc_status
 
 from runtime import auth
 from runtime.errors import DomainError, build_status
+from runtime.logging import enabled as logging_enabled
 
 log = structlog.stdlib.get_logger("dgcp.rpc")
-_level = logging.getLogger("dgcp.rpc")  # asked first: a call line below the level costs nothing
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -105,34 +105,36 @@ class ServerInterceptor(grpc.ServerInterceptor):
             caller: auth.Caller | None = None
             code, reason = grpc.StatusCode.OK, ""
             status = None
-            with structlog.contextvars.bound_contextvars(request_id=rid, method=full):
+            # bind/reset rather than bound_contextvars(): the same, at a third of the cost
+            bound = structlog.contextvars.bind_contextvars(request_id=rid, method=full)
+            try:
+                caller = auth.authorize(
+                    self._access, short, auth.caller_from_metadata(self._secret, metadata)
+                )
+                caller_token = auth.set_caller(caller)
                 try:
-                    caller = auth.authorize(
-                        self._access, short, auth.caller_from_metadata(self._secret, metadata)
-                    )
-                    caller_token = auth.set_caller(caller)
-                    try:
-                        return inner(request, context)
-                    finally:
-                        auth.reset_caller(caller_token)
-                except Exception as exc:  # every failure becomes a status
-                    mapped = _classify(exc)
-                    if mapped is None:
-                        log.exception("unhandled error", exc_info=exc)
-                        status = build_status(
-                            grpc.StatusCode.INTERNAL,
-                            f"internal error (request id {rid})",
-                            "INTERNAL",
-                            metadata={"request_id": rid},
-                        )
-                        code, reason = grpc.StatusCode.INTERNAL, "INTERNAL"
-                    else:
-                        status = mapped.to_status()
-                        code, reason = mapped.code, mapped.reason
+                    return inner(request, context)
                 finally:
-                    request_id_var.reset(rid_token)
+                    auth.reset_caller(caller_token)
+            except Exception as exc:  # every failure becomes a status
+                mapped = _classify(exc)
+                if mapped is None:
+                    log.exception("unhandled error", exc_info=exc)
+                    status = build_status(
+                        grpc.StatusCode.INTERNAL,
+                        f"internal error (request id {rid})",
+                        "INTERNAL",
+                        metadata={"request_id": rid},
+                    )
+                    code, reason = grpc.StatusCode.INTERNAL, "INTERNAL"
+                else:
+                    status = mapped.to_status()
+                    code, reason = mapped.code, mapped.reason
+            finally:
+                request_id_var.reset(rid_token)
+                try:
                     context.set_trailing_metadata((("x-request-id", rid),))
-                    if _level.isEnabledFor(logging.INFO):
+                    if logging_enabled(logging.INFO):  # a line below the level costs nothing
                         log.info(
                             "rpc",
                             service=self._service,
@@ -142,6 +144,8 @@ class ServerInterceptor(grpc.ServerInterceptor):
                             caller_role=str(caller.role) if caller else None,
                             caller=caller.subject if caller else None,
                         )
+                finally:
+                    structlog.contextvars.reset_contextvars(**bound)
             context.abort_with_status(rpc_status.to_status(status))
             raise AssertionError("unreachable")  # abort_with_status raises
 

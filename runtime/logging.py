@@ -13,10 +13,17 @@ import sys
 import structlog
 
 _configured = False
+_threshold = logging.NOTSET  # the level configure() set; below it a line is dropped unbuilt
+
+
+def enabled(level: int) -> bool:
+    """Whether a line at ``level`` would be written: lets a hot path skip building one. True
+    until :func:`configure` ran, so tests that capture structlog's output see every line."""
+    return level >= _threshold
 
 
 def configure(fmt: str = "", level: str = "INFO") -> None:
-    global _configured
+    global _configured, _threshold
     if _configured:
         return
     _configured = True
@@ -55,6 +62,7 @@ def configure(fmt: str = "", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    _threshold = root.level
     for noisy in ("sqlalchemy.engine", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
