@@ -1,6 +1,6 @@
 """SubmitScore throughput on PostgreSQL against a raw grpcio echo server (prints, never asserts).
 
-    .venv/bin/python -m bench.submit_score                 # 64 in flight, 3 rounds of 6,000 calls
+    .venv/bin/python -m bench.submit_score                 # 64 in flight, 5 rounds of 6,000 calls
     .venv/bin/python -m bench.submit_score --requests 2000 --in-flight 64 --workers 4
 
 Three processes serve: a raw grpcio echo server (generic handler, identity serialisers, same thread
@@ -160,7 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--requests", type=int, default=6000, help="measured revisions")
     parser.add_argument("--in-flight", type=int, default=64)
-    parser.add_argument("--rounds", type=int, default=3, help="alternating echo / revisions rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating echo / revisions rounds")
     parser.add_argument("--workers", type=int, default=4, help="server threads (both servers)")
     parser.add_argument("--cases", type=int, default=500)
     parser.add_argument("--pg-admin-url", default=os.environ.get("DGCP_TEST_PG_ADMIN_URL", PG_ADMIN_URL))
