@@ -29,7 +29,10 @@ ENV_DOCS: dict[str, str] = {
     "DGCP_<SERVICE>_PORT": "Port per service: ASSIGNMENT 50051, SCORING 50052, SURVEYS 50053.",
     "DGCP_<SERVICE>_ADDR": "Where other services reach it (default `127.0.0.1:<port>`).",
     "DGCP_GRPC_WORKERS": "Handler threads per process (default 4); scale by processes.",
-    "DGCP_DB_POOL_SIZE": "Database connections per process (default = workers).",
+    "DGCP_DB_POOL_SIZE": (
+        "Database connections per process (default = workers); "
+        "scoring keeps one more per server thread for SubmitScore on PostgreSQL."
+    ),
     "DGCP_GRACE_SECONDS": "Drain time after SIGTERM (default 10).",
     "DGCP_DEADLINE_SECONDS": "Deadline for calls to other services (default 5).",
     "DGCP_SYNTHETIC_DATA": (
