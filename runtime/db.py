@@ -5,6 +5,10 @@ SQLite is the embedded default (one file per service, WAL, foreign keys,
 upgrade). PostgreSQL is what production and the database tests use; there each
 service owns a schema named after it (``search_path`` set per connection) and
 migrations run under an advisory lock so replicas starting together do not race.
+
+A unit of work that only reads uses :func:`read_transaction`: on SQLite it begins with a plain
+deferred ``BEGIN`` (a snapshot beside any writer, no write lock), on PostgreSQL it is
+``READ ONLY`` (a write in it fails).
 """
 
 from __future__ import annotations
@@ -100,6 +104,18 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("pooled connection failed its ping") from exc
 
 
+READ_ONLY = "dgcp_read_only"
+"""Execution option marking a connection's transaction as read-only (see :func:`read_transaction`)."""
+
+# Set on a read_transaction's connection before its BEGIN (constant dicts: nothing is built per
+# call, no OptionEngine per engine). SQLite: the begin listener in _sqlite_pragmas issues a
+# deferred BEGIN. PostgreSQL: SQLAlchemy's postgresql_readonly sets psycopg's read_only, so the
+# BEGIN it sends is BEGIN READ ONLY (no extra round trip), and resets it when the connection
+# returns to the pool (the next user of the connection gets a read-write transaction).
+_READ_ONLY_OPTIONS: dict[str, dict[str, Any]] = {"postgresql": {READ_ONLY: True, "postgresql_readonly": True}}
+_READ_ONLY_DEFAULT: dict[str, Any] = {READ_ONLY: True}
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -113,13 +129,30 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader's deferred BEGIN takes no lock: in WAL mode it reads a snapshot beside a writer.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any exception."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Session]:
+    """A unit of work that only reads: a consistent snapshot that never blocks a writer.
+
+    On SQLite it begins deferred, so it takes no write lock: it neither waits for a writer nor
+    holds one up (WAL). On PostgreSQL the transaction is ``READ ONLY``: a write raises
+    (``ReadOnlySqlTransaction``) instead of committing by mistake. Commits at the end (nothing to
+    commit) and rolls back on any exception, like :func:`transaction`.
+    """
+    options = _READ_ONLY_OPTIONS.get(engine.dialect.name, _READ_ONLY_DEFAULT)
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        # The first connection of the session, so the options are applied before its BEGIN.
+        session.connection(execution_options=options)
         yield session
 
 
