@@ -26,7 +26,7 @@ from sqlmodel import select
 
 from gateway.models import Account, Activation, Session
 from gateway.settings import GatewaySettings
-from runtime.db import transaction
+from runtime.db import read_transaction, transaction
 from runtime.resources import aware, utcnow
 
 ROLES_WITH_ACCOUNTS = ("reviewer", "consultancy")
@@ -128,7 +128,7 @@ def reissue_activation(engine: Engine, settings: GatewaySettings, *, username: s
 
 def activation_account(engine: Engine, token: str) -> Identity | None:
     """The account a still-valid activation link belongs to."""
-    with transaction(engine) as s:
+    with read_transaction(engine) as s:
         act = s.get(Activation, _sha256(token))
         if act is None or act.used_time is not None or aware(act.expire_time) <= utcnow():  # type: ignore[operator]
             return None
@@ -209,7 +209,7 @@ def create_session(engine: Engine, settings: GatewaySettings, account_id: uuid.U
 
 
 def session_identity(engine: Engine, token: str) -> Identity | None:
-    with transaction(engine) as s:
+    with read_transaction(engine) as s:
         row = s.get(Session, _sha256(token))
         if row is None or aware(row.expire_time) <= utcnow():  # type: ignore[operator]
             return None

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from runtime.auth import current_caller
-from runtime.db import transaction
+from runtime.db import read_transaction, transaction
 from runtime.errors import FieldViolation, InvalidArgument
 
 M = TypeVar("M", bound=Message)
@@ -131,7 +131,7 @@ class Idempotency:
         response_type: type[M],
         rebuild: Callable[[Session, str], M | None] | None = None,
     ) -> M | None:
-        with Session(engine) as session:
+        with read_transaction(engine) as session:
             row = session.execute(
                 select(self._t.c.request_hash, self._t.c.response).where(self._t.c.key == key)
             ).first()

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement
 from dgcp.assignment.v1 import assignment_pb2 as pb
 from dgcp.assignment.v1 import assignment_pb2_grpc as pb_grpc
 from runtime.auth import AccessTable, Role, current_caller
-from runtime.db import transaction
+from runtime.db import read_transaction
 from runtime.errors import FieldViolation, InvalidArgument, PermissionDenied
 from runtime.idempotency import Idempotency
 from runtime.resources import (
@@ -108,7 +108,7 @@ class Registry:
 
     def get(self, name: str) -> Any:
         id_ = parse_name(name, self.kind.collection)
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             return self.kind.to_proto(session, store.get(session=session, kind=self.kind, id=id_))
 
     def list(
@@ -116,7 +116,7 @@ class Registry:
     ) -> tuple[list[Any], str]:
         limit = page_size(request.page_size)
         after = decode_page_token(request.page_token, filters, uuid.UUID)
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             rows, more = store.list_page(
                 session=session, kind=self.kind, after=after, limit=limit, where=where
             )

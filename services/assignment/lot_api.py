@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from dgcp.assignment.v1 import assignment_pb2 as pb
 from runtime.auth import Role, current_caller
-from runtime.db import transaction
+from runtime.db import read_transaction, transaction
 from runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from runtime.idempotency import Idempotency
 from runtime.resources import (
@@ -171,13 +171,13 @@ class LotHandlers:
 
     def GetLot(self, request: pb.GetLotRequest, context: grpc.ServicerContext) -> pb.Lot:
         id_ = parse_name(request.name, "lots")
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             return self._lot_proto(session, ls.get_lot(session=session, id=id_))
 
     def ListLots(self, request: pb.ListLotsRequest, context: grpc.ServicerContext) -> pb.ListLotsResponse:
         limit = page_size(request.page_size)
         after = decode_page_token(request.page_token, {}, uuid.UUID)
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             rows, more = ls.list_lots(session=session, after=after, limit=limit)
             items = [self._lot_proto(session, r) for r in rows]
         return pb.ListLotsResponse(
@@ -258,7 +258,7 @@ class LotHandlers:
 
     def GetCase(self, request: pb.GetCaseRequest, context: grpc.ServicerContext) -> pb.Case:
         id_ = parse_name(request.name, "cases")
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             case = ls.get_case(session=session, id=id_)
             found = self._case_proto(case, ls.active_panel(session=session, case_ids=[id_])[id_])
         caller = current_caller()
@@ -290,7 +290,7 @@ class LotHandlers:
         limit = page_size(request.page_size)
         filters = {"lot": request.parent, "consultancy": request.consultancy}
         after = decode_page_token(request.page_token, filters, uuid.UUID)
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             if lot_id is not None:
                 ls.get_lot(session=session, id=lot_id)
             rows, more = ls.list_cases(
@@ -355,7 +355,7 @@ class LotHandlers:
         stmt = select(ExpertRelation).where(ExpertRelation.expert_id == expert_id)
         if after:
             stmt = stmt.where(col(ExpertRelation.id) > uuid.UUID(after))
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             rows = list(session.exec(stmt.order_by(col(ExpertRelation.id)).limit(limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
@@ -403,7 +403,7 @@ class LotHandlers:
             raise InvalidArgument.fields([FieldViolation("expert", "give exactly one of expert or case")])
         today = utcnow().date()
         out: list[pb.Conflict] = []
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             if request.case:
                 case = ls.get_case(session=session, id=parse_name(request.case, "cases", field="case"))
                 groups = [(ls.get_lot(session=session, id=case.lot_id), [case])]
@@ -514,7 +514,7 @@ class LotHandlers:
 
     def GetDraw(self, request: pb.GetDrawRequest, context: grpc.ServicerContext) -> pb.Draw:
         id_ = parse_name(request.name, "draws")
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             record = ls.get_draw(session=session, id=id_)
             return _draw_proto(record, ls.amendments(session=session, draw_id=id_))
 
@@ -522,7 +522,7 @@ class LotHandlers:
         self, request: pb.ReplayDrawRequest, context: grpc.ServicerContext
     ) -> pb.ReplayDrawResponse:
         id_ = parse_name(request.name, "draws")
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             record = ls.get_draw(session=session, id=id_)
             amends = ls.amendments(session=session, draw_id=id_)
         replayed = _replay(record.inputs_json, int(record.seed))
@@ -643,7 +643,7 @@ class LotHandlers:
         limit = page_size(request.page_size)
         filters = {f: getattr(request, f) for f in ("lot", "case", "expert", "include_inactive")}
         after = decode_page_token(request.page_token, filters, _seat_key)
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             rows, more = ls.seats(
                 session=session,
                 include_inactive=request.include_inactive,
@@ -677,7 +677,7 @@ class LotHandlers:
         # expert sits on no panel.
         case_id = _uuid_of(request.case, "cases")
         expert = _uuid_of(request.expert, "experts")
-        with transaction(self.ctx.engine) as session:
+        with read_transaction(self.ctx.engine) as session:
             case = session.get(Case, case_id) if case_id else None
             if case is None:
                 raise NotFound(

@@ -19,7 +19,7 @@ from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
 from runtime import config
 from runtime.auth import AccessTable, Caller, Role, current_caller, require_role
 from runtime.clients import service_channel
-from runtime.db import single_statement, transaction
+from runtime.db import read_transaction, single_statement, transaction
 from runtime.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -354,7 +354,7 @@ class CalibrationCache:
         self._fits: dict[tuple[Any, ...], Fit] = {}
 
     def fit(self, start: datetime, end: datetime) -> Fit:
-        with transaction(self._engine) as session:
+        with read_transaction(self._engine) as session:
             fingerprint = store.locked_fingerprint(session=session)
             key = (start, end, fingerprint)
             with self._lock:
@@ -437,7 +437,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         self, request: pb.GetRubricVersionRequest, context: grpc.ServicerContext
     ) -> pb.RubricVersion:
         series, version = _parse_rubric_name(request.name)
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             stored = store.get_rubric_version(session=session, series=series, version=version)
         return rubric_to_proto(stored)
 
@@ -457,7 +457,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         if after_token:
             s, _, v = after_token.rpartition("@")
             after = (s, int(v))
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             rows = store.list_rubric_versions(
                 session=session, series=None if series == "-" else series, after=after, limit=limit + 1
             )
@@ -605,7 +605,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
 
     def GetScore(self, request: pb.GetScoreRequest, context: grpc.ServicerContext) -> pb.Score:
         score_id = parse_name(request.name, "scores")
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             row = store.get_score(session=session, score_id=score_id)
         caller = current_caller()
         if caller.role == R and row.expert != caller.subject:
@@ -619,7 +619,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         filters = {"case": case}
         limit = page_size(request.page_size)
         after = decode_page_token(request.page_token, filters, uuid.UUID)
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             rows = store.list_scores(
                 session=session, case_name=case, after=uuid.UUID(after) if after else None, limit=limit + 1
             )
@@ -635,7 +635,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         filters = {"parent": request.parent}
         limit = page_size(request.page_size)
         after = decode_page_token(request.page_token, filters, int)
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             store.get_score(session=session, score_id=score_id)
             rows = store.list_revisions(
                 session=session, score_id=score_id, after=int(after or 0), limit=limit + 1
@@ -670,7 +670,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         return self._case_result(required(request.case, "case"))
 
     def _case_result(self, case: str, *, calibrate: bool = True) -> pb.CaseResult:
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             case_row = store.get_case(session=session, case_name=case)
             rows = store.case_scores(
                 session=session, case_name=case, locked_only=case_row.lock_time is not None
@@ -834,7 +834,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             own = {side}
         else:
             facts = self.panels.check(case, "").facts
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             try:
                 case_row = store.get_case(session=session, case_name=case)
             except NotFound:
@@ -872,7 +872,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         fit, locked = whole.result, whole.scores
         calibrated = dict(zip(fit.case_ids, fit.calibrated, strict=True))
         offsets = dict(zip(fit.expert_ids, fit.expert_offset, strict=True))
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             rated = store.ratings_in_period(session=session, start=start, end=end)
         given = {(r.case_name, r.rater): r.mean for r in rated if r.direction == EXPERT_TO_CONSULTANCY}
         received = {r.case_name: r.mean for r in rated if r.direction == CONSULTANCY_TO_REVIEW}

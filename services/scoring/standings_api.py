@@ -19,7 +19,6 @@ from typing import Any
 
 import grpc
 import numpy as np
-from sqlmodel import Session
 
 from dgcp.assignment.v1 import assignment_pb2 as apb
 from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
@@ -29,6 +28,7 @@ from dgcp.surveys.v1 import surveys_pb2 as spb
 from dgcp.surveys.v1 import surveys_pb2_grpc as spb_grpc
 from runtime.auth import AccessTable, Role, current_caller
 from runtime.clients import service_channel
+from runtime.db import read_transaction
 from runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from runtime.idempotency import Idempotency
 from runtime.ids import new_id
@@ -649,7 +649,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self, request: pb.ComputeStandingsRequest, context: grpc.ServicerContext
     ) -> pb.ComputeStandingsResponse:
         window = self._window(request.period, request.window_months)
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             scores = store.window_scores(session=session, start=window.start, end=window.end)
             ratings = store.window_ratings(session=session, start=window.start, end=window.end)
         firms, agencies, notes = gather_evidence(scores, ratings, self.cfg)
@@ -723,7 +723,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         after = decode_page_token(request.page_token, filters, _run_key)
         limit = page_size(request.page_size)
         run_id, start = _run_key(after) if after else (None, 0)
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             run = (
                 store.get_run(session=session, run_id=run_id)
                 if run_id is not None
@@ -793,7 +793,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         filters = {"consultancy": request.consultancy}
         after = decode_page_token(request.page_token, filters, uuid.UUID)
         limit = page_size(request.page_size)
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             rows = store.list_determinations(
                 session=session,
                 consultancy=request.consultancy,
@@ -808,7 +808,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def TrainFlagModel(
         self, request: pb.TrainFlagModelRequest, context: grpc.ServicerContext
     ) -> pb.FlagModel:
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             dets = store.all_determinations(session=session)
             runs = {
                 p: store.newest_run(session=session, period=p, kind=CONSULTANCY)
@@ -871,7 +871,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     ) -> pb.ListFlagModelsResponse:
         after = decode_page_token(request.page_token, {})
         limit = page_size(request.page_size)
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             rows = store.list_flag_models(session=session, before=after, limit=limit + 1)
         nxt = encode_page_token(rows[limit - 1].version, {}) if len(rows) > limit else ""
         return pb.ListFlagModelsResponse(
@@ -967,7 +967,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         filters = {"period": request.period, "level": request.level, "consultancy": consultancy}
         after = decode_page_token(request.page_token, filters)
         limit = page_size(request.page_size)
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             rows = store.list_flags(
                 session=session,
                 period=request.period,
@@ -1197,7 +1197,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
 
     def GetBulletin(self, request: pb.GetBulletinRequest, context: grpc.ServicerContext) -> pb.Bulletin:
         bulletin_id = parse_name(required(request.name, "name"), "bulletins")
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             row = store.get_bulletin(session=session, bulletin_id=bulletin_id)
             return bulletin_to_proto(row, store.bulletin_file_meta(session=session, bulletin_id=bulletin_id))
 
@@ -1209,7 +1209,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         filters = {"period": request.period}
         after = decode_page_token(request.page_token, filters, uuid.UUID)
         limit = page_size(request.page_size)
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             rows = store.list_bulletins(
                 session=session,
                 period=request.period,
@@ -1228,7 +1228,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     ) -> pb.BulletinFile:
         bulletin_id = parse_name(required(request.bulletin, "bulletin"), "bulletins", field="bulletin")
         required(request.file, "file")
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             row = store.bulletin_file(session=session, bulletin_id=bulletin_id, file=request.file)
         data = bytes(row.content)
         return pb.BulletinFile(
@@ -1239,7 +1239,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self, request: pb.VerifyBulletinRequest, context: grpc.ServicerContext
     ) -> pb.VerifyBulletinResponse:
         bulletin_id = parse_name(required(request.name, "name"), "bulletins")
-        with store_session(self.engine) as session:
+        with read_transaction(self.engine) as session:
             row = store.get_bulletin(session=session, bulletin_id=bulletin_id)
             files = store.bulletin_contents(session=session, bulletin_id=bulletin_id)
             meta = {m[0]: m[2] for m in store.bulletin_file_meta(session=session, bulletin_id=bulletin_id)}
@@ -1250,11 +1250,6 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             if name != MANIFEST and hashlib.sha256(data).hexdigest() != meta.get(name)
         ]
         return pb.VerifyBulletinResponse(ok=not problems, problems=problems, sha256=row.sha256)
-
-
-def store_session(engine: Any) -> Session:
-    """A read session (no transaction held open across the handler's computation)."""
-    return Session(engine)
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:

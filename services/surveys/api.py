@@ -23,7 +23,7 @@ from sqlmodel import Session
 from dgcp.surveys.v1 import surveys_pb2 as pb
 from dgcp.surveys.v1 import surveys_pb2_grpc as pb_grpc
 from runtime.auth import AccessTable, Role
-from runtime.db import transaction
+from runtime.db import read_transaction, transaction
 from runtime.errors import FieldViolation, InvalidArgument
 from runtime.idempotency import Idempotency
 from runtime.resources import (
@@ -430,7 +430,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
     ) -> pb.SurveyTemplate:
         required(request.name, "name")
         template_id, version = parse_template_name(request.name, "name")
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             row = store.get_template(session=session, template_id=template_id, version=version)
             return template_to_proto(row, store.template_in_use(session=session, template_pk=row.id))
 
@@ -441,7 +441,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         _filters(template_id=request.template_id)
         filters = {"id": request.template_id, "kind": int(request.rated_party_kind)}
         after = decode_page_token(request.page_token, filters, uuid.UUID)
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             rows, more = store.list_templates(
                 session=session,
                 template_id=request.template_id,
@@ -552,7 +552,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
 
     def GetInvitation(self, request: pb.GetInvitationRequest, context: grpc.ServicerContext) -> pb.Invitation:
         id_ = parse_name(request.name, "invitations")
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             row = store.get_invitation(session=session, id=id_)
             return invitation_to_proto(row, self._template_names(session, [row])[row.template_pk], utcnow())
 
@@ -571,7 +571,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         }
         after = decode_page_token(request.page_token, filters, uuid.UUID)
         now = utcnow()
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             rows, more = store.list_invitations(
                 session=session,
                 lot=request.lot,
@@ -690,7 +690,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         if problems:
             raise InvalidArgument.fields(problems)
         start, end = parse_period(request.period)
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             found = store.party_data(session=session, parties=[request.rated_party], start=start, end=end)
         data = found.get(request.rated_party) or store.PartyData(request.rated_party, "", 0, 0, [])
         return self._aggregate(data, request.exclude_flagged, request.period)
@@ -705,7 +705,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         filters = {"kind": int(request.rated_party_kind), "period": request.period}
         after = decode_page_token(request.page_token, filters)
         _filters(page_token=after or "")
-        with transaction(self.engine) as session:
+        with read_transaction(self.engine) as session:
             parties, more = store.parties_page(
                 session=session, kind=request.rated_party_kind, start=start, end=end, after=after, limit=limit
             )
