@@ -291,7 +291,7 @@ class RubricCache:
             hit = self._latest.get(series)
             if hit is not None and hit[0] > now:
                 return hit[1]
-        with transaction(self._engine) as session:
+        with read_transaction(self._engine) as session:
             stored = store.get_rubric_version(session=session, series=series, version=None)
         with self._lock:
             self._latest[series] = (now + self._ttl, stored)
@@ -304,7 +304,9 @@ class RubricCache:
         if hit is not None:
             return hit
         series, version = _parse_rubric_name(name)
-        with transaction(self._engine) as session:
+        # Also called inside a submit's write transaction: a read beside it, never a second
+        # writer (on SQLite that waited for the lock its own call held).
+        with read_transaction(self._engine) as session:
             stored = store.get_rubric_version(session=session, series=series, version=version)
         with self._lock:
             self._by_name[stored.name] = stored

@@ -654,3 +654,33 @@ def test_hot_path_connections_outlive_their_backends_and_close_on_dispose(
         assert len(by_reference) >= 24 + 12  # the hot path answered most calls, before and after
         still_open = set(hot._open)
     assert still_open and all(c.closed for c in still_open)
+
+
+def test_a_restarted_service_revises_on_the_version_a_panel_cited(db_url_factory, assignment) -> None:  # type: ignore[no-untyped-def]
+    """After a restart the rubric cache is empty: revising a score on an older version reads that
+    version inside the submit's own write transaction. On SQLite that read must not wait for the
+    write lock its own call holds (it used to, for the 30 s busy timeout, then failed)."""
+    fake, address = assignment
+    url, schema = db_url_factory("scoring")
+    case = fake.add()
+    with running(APP, database_url=url, schema=schema, peers={"assignment": address}) as svc:
+        stub = pb_grpc.ScoringServiceStub(svc.channel())
+        first = submit(stub, case, case.panel[0])
+        content = stub.GetRubricVersion(pb.GetRubricVersionRequest(name=first.rubric_version), metadata=AUTH)
+        content.ClearField("name")
+        content.title = "Evaluation, next table"
+        stub.CreateRubricVersion(
+            pb.CreateRubricVersionRequest(parent="rubrics/evaluation-standard", rubric_version=content),
+            metadata=AUTH,
+        )
+    with running(APP, database_url=url, schema=schema, peers={"assignment": address}) as svc:
+        stub = pb_grpc.ScoringServiceStub(svc.channel())
+        meta = as_expert(case.panel[0])
+        for request_id in ("", "after-restart"):
+            revised = stub.SubmitScore(
+                pb.SubmitScoreRequest(case=case.name, items=items({"report": 1}), request_id=request_id),
+                metadata=meta,
+                timeout=10,
+            )
+            assert revised.rubric_version == first.rubric_version
+        assert revised.revision == 3
