@@ -48,16 +48,23 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
-def env_seconds(name: str, default: float) -> float:
-    """A duration setting; a value that is not a non-negative number stops the process at start."""
+def env_number(name: str, default: float, *, unit: str, integer: bool = False) -> float:
+    """A non-negative number setting (an int where ``integer``); anything else stops the process at
+    start with a message that names the variable, not a traceback from deep in a service."""
     raw = _env(name, str(default))
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not value >= 0:
-        raise ValueError(f"{name} must be a non-negative number of seconds, not {raw!r}")
+    if not value >= 0 or value == float("inf") or (integer and not value.is_integer()):
+        kind = "a whole number" if integer else "a number"
+        raise ValueError(f"{name} must be {kind} of {unit}, 0 or more, not {raw!r}")
     return value
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A duration setting in seconds (see :func:`env_number`)."""
+    return env_number(name, default, unit="seconds")
 
 
 def data_dir() -> Path:

@@ -6,7 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -112,6 +112,15 @@ ENV_DOCS: dict[str, str] = {
         'How long scoring trusts the assignment service\'s "on the panel" (default 10): '
         "a recused expert can still score for at most this long."
     ),
+    "DGCP_SCORE_SPREAD_POINTS": (
+        "A panel whose highest and lowest totals differ by more than this is flagged for "
+        "reconciliation (default 15)."
+    ),
+    "DGCP_RATING_WINDOW_DAYS": (
+        "Days a case's mutual rating stays open after its first rating; sealed ratings are revealed "
+        "when both sides have rated or the window closes (default 14)."
+    ),
+    "DGCP_CALIBRATION_WINDOW_DAYS": "Days of locked scores the calibration model is fitted on (default 730).",
 }
 
 
@@ -131,8 +140,24 @@ class ScoringConfig:
 
     @classmethod
     def from_env(cls) -> ScoringConfig:
+        base = cls()
         ttl = config.env_seconds("DGCP_MEMBERSHIP_TTL_SECONDS", CacheConfig.positive_ttl_seconds)
-        return cls(membership_cache=CacheConfig(positive_ttl_seconds=ttl))
+        spread = config.env_number(
+            "DGCP_SCORE_SPREAD_POINTS", base.calibration.spread_threshold, unit="points"
+        )
+        rating_days = config.env_number(
+            "DGCP_RATING_WINDOW_DAYS", base.ratings.window / timedelta(days=1), unit="days"
+        )
+        calibration_days = config.env_number(
+            "DGCP_CALIBRATION_WINDOW_DAYS", base.calibration_window / timedelta(days=1), unit="days"
+        )
+        return replace(
+            base,
+            membership_cache=replace(base.membership_cache, positive_ttl_seconds=ttl),
+            calibration=replace(base.calibration, spread_threshold=spread),
+            ratings=replace(base.ratings, window=timedelta(days=rating_days)),
+            calibration_window=timedelta(days=calibration_days),
+        )
 
 
 def _expert_caller() -> Caller:

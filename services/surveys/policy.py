@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from runtime import config
+
 ENV_DOCS: dict[str, str] = {
     "DGCP_PUBLIC_BASE_URL": "Base of the survey links sent to enterprises (default `http://127.0.0.1:8080`).",
     "DGCP_SURVEY_MIN_RESPONSES": "Aggregates over fewer responses are suppressed (default 3).",
@@ -33,10 +35,12 @@ class SurveyPolicy:
         base = os.environ.get("DGCP_PUBLIC_BASE_URL", "").strip() or cls.public_base_url
         return cls(
             public_base_url=base.rstrip("/"),
-            min_responses=int(os.environ.get("DGCP_SURVEY_MIN_RESPONSES", "") or cls.min_responses),
-            too_fast_seconds=float(
-                os.environ.get("DGCP_SURVEY_TOO_FAST_SECONDS", "") or cls.too_fast_seconds
+            min_responses=int(
+                config.env_number(
+                    "DGCP_SURVEY_MIN_RESPONSES", cls.min_responses, unit="responses", integer=True
+                )
             ),
+            too_fast_seconds=config.env_seconds("DGCP_SURVEY_TOO_FAST_SECONDS", cls.too_fast_seconds),
         )
 
     def link(self, token: str) -> str:
