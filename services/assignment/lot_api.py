@@ -694,6 +694,7 @@ class LotHandlers:
             consultancy=f"consultancies/{case.consultancy_id}",
             review_agency=f"reviewAgencies/{lot.review_agency_id}",
             panel=[f"experts/{e}" for e in panel],
+            enterprise=f"enterprises/{case.enterprise_id}",
         )
 
 

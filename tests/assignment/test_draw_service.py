@@ -222,6 +222,8 @@ def test_draw_meets_every_rule_and_replays(stub: pb_grpc.AssignmentServiceStub) 
         pb.CheckPanelMembershipRequest(case=member.case, expert=member.expert), metadata=SERVICE
     )
     assert check.member and member.expert in check.panel
+    case = stub.GetCase(pb.GetCaseRequest(name=member.case), metadata=AUTH)
+    assert check.enterprise == case.enterprise and check.enterprise.startswith("enterprises/")
     mine = stub.ListPanelSeats(
         pb.ListPanelSeatsRequest(expert=member.expert), metadata=md("reviewer", subject=member.expert)
     ).seats

@@ -334,7 +334,7 @@ class CheckPanelMembershipRequest(_message.Message):
     def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ...) -> None: ...
 
 class PanelMembership(_message.Message):
-    __slots__ = ("case", "expert", "member", "stage", "track", "consultancy", "review_agency", "panel")
+    __slots__ = ("case", "expert", "member", "stage", "track", "consultancy", "review_agency", "panel", "enterprise")
     CASE_FIELD_NUMBER: _ClassVar[int]
     EXPERT_FIELD_NUMBER: _ClassVar[int]
     MEMBER_FIELD_NUMBER: _ClassVar[int]
@@ -343,6 +343,7 @@ class PanelMembership(_message.Message):
     CONSULTANCY_FIELD_NUMBER: _ClassVar[int]
     REVIEW_AGENCY_FIELD_NUMBER: _ClassVar[int]
     PANEL_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
     case: str
     expert: str
     member: bool
@@ -351,7 +352,8 @@ class PanelMembership(_message.Message):
     consultancy: str
     review_agency: str
     panel: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., member: _Optional[bool] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ..., consultancy: _Optional[str] = ..., review_agency: _Optional[str] = ..., panel: _Optional[_Iterable[str]] = ...) -> None: ...
+    enterprise: str
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., member: _Optional[bool] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ..., consultancy: _Optional[str] = ..., review_agency: _Optional[str] = ..., panel: _Optional[_Iterable[str]] = ..., enterprise: _Optional[str] = ...) -> None: ...
 
 class PanelRules(_message.Message):
     __slots__ = ("panel_size", "specialist_minimum", "max_cases_per_lot", "max_cases_per_month", "probability_cap", "rotation_window_months", "rotation_limit", "rotation_penalty", "floor_fraction", "specialty_fit")
