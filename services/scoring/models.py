@@ -62,6 +62,9 @@ class CaseRow(Base, table=True):
     consultancy: str = Field(max_length=NAME, index=True)
     agency: str = Field(max_length=NAME)
     panel: list[str] = Field(sa_column=_json())
+    # `enterprises/{uuid}` whose report it is ('' where unknown): a later case of the same
+    # enterprise at the same stage is another round of review (rework).
+    enterprise: str = Field(default="", max_length=NAME, sa_column_kwargs={"server_default": ""})
     lock_time: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     locked_by: str = Field(default="", max_length=NAME)
     rating_window_open: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -69,6 +72,11 @@ class CaseRow(Base, table=True):
 
 
 Index("ix_cases_lock_time", CaseRow.__table__.c.lock_time)  # type: ignore[attr-defined]
+Index(
+    "ix_cases_enterprise_stage",
+    CaseRow.__table__.c.enterprise,  # type: ignore[attr-defined]
+    CaseRow.__table__.c.stage,  # type: ignore[attr-defined]
+)
 
 
 class ScoreRow(Base, table=True):

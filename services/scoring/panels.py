@@ -106,6 +106,7 @@ def assignment_fetch(channel: grpc.Channel) -> Fetch:
             consultancy=answer.consultancy,
             agency=answer.review_agency,
             panel=tuple(answer.panel),
+            enterprise=answer.enterprise,
         )
         if not facts.stage or not facts.track:
             raise FailedPrecondition(

@@ -12,7 +12,7 @@ import json
 import math
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -76,6 +76,7 @@ from services.scoring.ranking.standing import (
     AGENCY_CONFIG,
     CONSULTANCY_RATING,
     FIRST_PASS,
+    NO_REWORK,
     NO_VETO,
     PANEL_RATING,
     REPORT_QUALITY,
@@ -256,8 +257,15 @@ def gather_evidence(
     scores: Sequence[store.ScoreEvidence],
     ratings: Sequence[store.RatingEvidence],
     cfg: StandingsConfig,
+    rounds: Mapping[str, bool] | None = None,
 ) -> tuple[EvidenceBuilder, EvidenceBuilder, list[str]]:
-    """Consultancy and agency evidence from the window's locked scores and ratings."""
+    """Consultancy and agency evidence from the window's locked scores and ratings.
+
+    ``rounds`` says, per case whose enterprise is known, whether it is another round of review of
+    the same enterprise's report at that stage (see ``store.window_rounds``): the no-rework rate
+    counts it against the consultancy whose report it is. Cases it does not name add no rework
+    evidence either way."""
+    rounds = rounds or {}
     notes: list[str] = []
     firms, agencies = EvidenceBuilder(), EvidenceBuilder()
     failed: dict[str, bool] = {}
@@ -278,8 +286,12 @@ def gather_evidence(
             failed[case] = not first
             firms.add(FIRST_PASS, consultancy, 100.0 if first else 0.0)
             firms.add(NO_VETO, consultancy, 0.0 if vetoed else 100.0)
+            if case in rounds:
+                firms.add(NO_REWORK, consultancy, 0.0 if rounds[case] else 100.0)
             agencies.entities.add(agency)
         notes.append(f"{len(case_info)} locked cases, {len(scores)} scores, calibration {result.method}")
+        repeats = sum(rounds.get(case, False) for case in case_info)
+        notes.append(f"{repeats} of them another round of review of the same report (rework)")
     else:
         notes.append("no locked case in the window")
     agency_values: list[tuple[str, float, bool]] = []
@@ -652,7 +664,8 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         with read_transaction(self.engine) as session:
             scores = store.window_scores(session=session, start=window.start, end=window.end)
             ratings = store.window_ratings(session=session, start=window.start, end=window.end)
-        firms, agencies, notes = gather_evidence(scores, ratings, self.cfg)
+            rounds = store.window_rounds(session=session, start=window.start, end=window.end)
+        firms, agencies, notes = gather_evidence(scores, ratings, self.cfg, rounds)
         used = add_survey_aggregates(
             firms, self._survey(spb.RATED_PARTY_KIND_CONSULTANCY, window, notes), self.cfg
         )

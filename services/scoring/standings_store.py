@@ -64,6 +64,28 @@ def window_scores(*, session: Session, start: datetime, end: datetime) -> list[S
     return [ScoreEvidence(r[0], r[1], float(r[2]), bool(r[3]), r[4], r[5]) for r in rows]
 
 
+def window_rounds(*, session: Session, start: datetime, end: datetime) -> dict[str, bool]:
+    """For each case locked in [start, end) whose enterprise is known: whether it is another round
+    of review, i.e. the same enterprise's report at the same stage was locked before (at any time,
+    so a first round in an earlier month still counts). The standings' rework evidence."""
+    earlier = cases.alias("earlier")
+    repeat = (
+        select(earlier.c.name)
+        .where(
+            earlier.c.enterprise == cases.c.enterprise,
+            earlier.c.stage == cases.c.stage,
+            earlier.c.lock_time < cases.c.lock_time,
+        )
+        .exists()
+    )
+    rows = session.execute(
+        select(cases.c.name, repeat).where(
+            cases.c.lock_time >= start, cases.c.lock_time < end, cases.c.enterprise != ""
+        )
+    ).all()
+    return {r[0]: bool(r[1]) for r in rows}
+
+
 def window_ratings(*, session: Session, start: datetime, end: datetime) -> list[RatingEvidence]:
     """Mutual ratings of cases locked in [start, end), with whom they rate."""
     rows = session.execute(

@@ -48,6 +48,7 @@ class CaseFacts:
     consultancy: str
     agency: str
     panel: tuple[str, ...]
+    enterprise: str = ""  # whose report; empty where the assignment service did not say
 
 
 @dataclass(frozen=True)
@@ -169,11 +170,13 @@ def ensure_case(*, session: Session, facts: CaseFacts, now: datetime) -> datetim
         consultancy=facts.consultancy,
         agency=facts.agency,
         panel=list(facts.panel),
+        enterprise=facts.enterprise,
         locked_by="",
         create_time=now,
     )
     stmt = stmt.on_conflict_do_update(
-        index_elements=[cases.c.name], set_={"panel": stmt.excluded.panel}
+        index_elements=[cases.c.name],
+        set_={"panel": stmt.excluded.panel, "enterprise": stmt.excluded.enterprise},
     ).returning(cases.c.lock_time)
     lock_time: datetime | None = session.execute(stmt).scalar_one()
     return lock_time
@@ -290,9 +293,12 @@ def upsert_open_score(
 
 _PG_WORK = """
 WITH c AS (
-  INSERT INTO cases (name, stage, track, consultancy, agency, panel, locked_by, create_time)
-  VALUES (:case_name, :stage, :track, :consultancy, :agency, CAST(:panel AS JSON), '', :now)
-  ON CONFLICT (name) DO UPDATE SET panel = EXCLUDED.panel WHERE cases.lock_time IS NULL
+  INSERT INTO cases (name, stage, track, consultancy, agency, panel, enterprise, locked_by,
+                     create_time)
+  VALUES (:case_name, :stage, :track, :consultancy, :agency, CAST(:panel AS JSON), :enterprise, '',
+          :now)
+  ON CONFLICT (name) DO UPDATE SET panel = EXCLUDED.panel, enterprise = EXCLUDED.enterprise
+    WHERE cases.lock_time IS NULL
   RETURNING lock_time
 ), s AS (
   INSERT INTO scores (id, case_name, expert, rubric_version, items, vetoes, total, vetoed, grade,
@@ -436,6 +442,7 @@ def _submit_params(
         "consultancy": facts.consultancy,
         "agency": facts.agency,
         "panel": json.dumps(list(facts.panel)),
+        "enterprise": facts.enterprise,
         "now": now,
         "score_id": new_id(),
         "revision_id": new_id(),

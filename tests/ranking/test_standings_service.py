@@ -41,7 +41,7 @@ from runtime.resources import encode_page_token
 from services.scoring.app import APP
 from services.scoring.bulletin.render import bulletin_schema
 from services.scoring.models import cases
-from services.scoring.rubrics import EVALUATION_STANDARD
+from services.scoring.rubrics import ACCEPTANCE_STANDARD, EVALUATION_STANDARD, Rubric
 from services.scoring.standings_models import bulletin_files
 from tests.support import Running, error_of, md, running
 
@@ -53,6 +53,7 @@ AGENCY = "reviewAgencies/00000000-0000-7000-8000-0000000000a1"
 class FakeAssignment(apb_grpc.AssignmentServiceServicer):
     panels: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # case -> (consultancy, panel)
     names: dict[str, str] = field(default_factory=dict)
+    enterprises: dict[str, tuple[str, int]] = field(default_factory=dict)  # case -> (enterprise, stage)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ListConsultancies(
@@ -73,11 +74,13 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
         self, request: apb.CheckPanelMembershipRequest, context: grpc.ServicerContext
     ) -> apb.PanelMembership:
         consultancy, panel = self.panels[request.case]
+        enterprise, stage = self.enterprises.get(request.case, ("", apb.CASE_STAGE_EVALUATION))
         return apb.PanelMembership(
             case=request.case,
             expert=request.expert,
             member=request.expert in panel,
-            stage=apb.CASE_STAGE_EVALUATION,
+            enterprise=enterprise,
+            stage=stage,  # type: ignore[arg-type]
             track=apb.CASE_TRACK_STANDARD,
             consultancy=consultancy,
             review_agency=AGENCY,
@@ -155,11 +158,11 @@ def stack(db_url_factory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
         s_server.stop(0)
 
 
-def score_items(total: float) -> list[spb.CriterionScore]:
+def score_items(total: float, rubric: Rubric = EVALUATION_STANDARD) -> list[spb.CriterionScore]:
     """Criterion points adding up to ``total`` (half points), deductions commented."""
     deduct = round((100.0 - total) * 2) / 2
     out = []
-    for c in EVALUATION_STANDARD.criteria:
+    for c in rubric.criteria:
         minus = min(deduct, c.max_points)
         deduct -= minus
         out.append(
@@ -178,14 +181,19 @@ def run_case(
     rating: int,
     panel: list[str] | None = None,
     review_rating: int = 0,
+    enterprise: str = "",
+    stage: int = apb.CASE_STAGE_EVALUATION,
 ) -> str:
     """A case scored by its panel, locked, the consultancy rated by one expert; lock time backdated."""
     case = f"cases/{uuid.uuid4()}"
     panel = panel or [f"experts/{uuid.uuid4()}" for _ in totals]
     st.assignment.panels[case] = (consultancy, panel)
+    if enterprise:
+        st.assignment.enterprises[case] = (enterprise, stage)
+    rubric = ACCEPTANCE_STANDARD if stage == apb.CASE_STAGE_ACCEPTANCE else EVALUATION_STANDARD
     for expert, total in zip(panel, totals, strict=True):
         st.scoring.SubmitScore(
-            spb.SubmitScoreRequest(case=case, items=score_items(total)),
+            spb.SubmitScoreRequest(case=case, items=score_items(total, rubric)),
             metadata=md("reviewer", subject=expert),
         )
     st.scoring.LockPanel(spb.LockPanelRequest(case=case), metadata=AUTH)
@@ -330,6 +338,66 @@ def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
         )
     verdict = st.public.VerifyBulletin(pb.VerifyBulletinRequest(name=v1.name))
     assert not verdict.ok and any("consultancies.csv" in p for p in verdict.problems)
+
+
+def test_rework_counts_against_the_consultancy_whose_report_came_back(stack: Stack) -> None:
+    """A later case of the same enterprise at the same stage is another round of review: the
+    no-rework rate of the firm whose report it is drops; a first round in an earlier month still
+    makes the later one a rework; another stage, or an unknown enterprise, is not rework."""
+    st = stack
+    reworked, clean, unknown = (f"consultancies/{uuid.uuid4()}" for _ in range(3))
+    first_round = f"enterprises/{uuid.uuid4()}"
+    st.assignment.names.update({reworked: "返工公司", clean: "一次公司", unknown: "未知公司"})
+    run_case(st, reworked, [55, 57], datetime(2026, 3, 10, tzinfo=UTC), 3, enterprise=first_round)
+    run_case(st, reworked, [82, 84], datetime(2026, 10, 10, tzinfo=UTC), 4, enterprise=first_round)
+    for month in (9, 10):
+        run_case(
+            st,
+            reworked,
+            [80, 82],
+            datetime(2026, month, 12, tzinfo=UTC),
+            4,
+            enterprise=f"enterprises/{uuid.uuid4()}",
+        )
+        run_case(
+            st,
+            clean,
+            [80, 82],
+            datetime(2026, month, 12, tzinfo=UTC),
+            4,
+            enterprise=f"enterprises/{uuid.uuid4()}",
+        )
+        run_case(st, unknown, [80, 82], datetime(2026, month, 12, tzinfo=UTC), 4)
+    # The same enterprise's acceptance report after its evaluation is a new report, not rework.
+    both_stages = f"enterprises/{uuid.uuid4()}"
+    run_case(st, clean, [85, 85], datetime(2026, 8, 1, tzinfo=UTC), 4, enterprise=both_stages)
+    run_case(
+        st,
+        clean,
+        [86, 86],
+        datetime(2026, 9, 1, tzinfo=UTC),
+        4,
+        enterprise=both_stages,
+        stage=apb.CASE_STAGE_ACCEPTANCE,
+    )
+
+    def no_rework(period: str, window: int) -> dict[str, tuple[int, float | None]]:
+        st.standings.ComputeStandings(
+            pb.ComputeStandingsRequest(period=period, window_months=window), metadata=AUTH
+        )
+        listed = st.standings.ListStandings(pb.ListStandingsRequest(period=period), metadata=AUTH)
+        out = {}
+        for standing in listed.standings:
+            comp = next(c for c in standing.components if c.component == "no_rework")
+            out[standing.entity] = (comp.n, comp.raw_mean if comp.HasField("raw_mean") else None)
+        return out
+
+    year = no_rework("2026-10", 12)
+    assert year[reworked] == (4, 75.0)  # 4 reports, one of them a second round
+    assert year[clean] == (4, 100.0)
+    assert year[unknown] == (0, None)
+    october = no_rework("2026-10", 1)  # only October's locks; the first round was in March
+    assert october[reworked] == (2, 50.0)
 
 
 def test_inputs_are_checked(stack: Stack) -> None:
