@@ -351,23 +351,9 @@ def test_rework_counts_against_the_consultancy_whose_report_came_back(stack: Sta
     run_case(st, reworked, [55, 57], datetime(2026, 3, 10, tzinfo=UTC), 3, enterprise=first_round)
     run_case(st, reworked, [82, 84], datetime(2026, 10, 10, tzinfo=UTC), 4, enterprise=first_round)
     for month in (9, 10):
-        run_case(
-            st,
-            reworked,
-            [80, 82],
-            datetime(2026, month, 12, tzinfo=UTC),
-            4,
-            enterprise=f"enterprises/{uuid.uuid4()}",
-        )
-        run_case(
-            st,
-            clean,
-            [80, 82],
-            datetime(2026, month, 12, tzinfo=UTC),
-            4,
-            enterprise=f"enterprises/{uuid.uuid4()}",
-        )
-        run_case(st, unknown, [80, 82], datetime(2026, month, 12, tzinfo=UTC), 4)
+        for firm in (reworked, clean, unknown):  # first rounds; the last firm's enterprise unknown
+            enterprise = "" if firm == unknown else f"enterprises/{uuid.uuid4()}"
+            run_case(st, firm, [80, 82], datetime(2026, month, 12, tzinfo=UTC), 4, enterprise=enterprise)
     # The same enterprise's acceptance report after its evaluation is a new report, not rework.
     both_stages = f"enterprises/{uuid.uuid4()}"
     run_case(st, clean, [85, 85], datetime(2026, 8, 1, tzinfo=UTC), 4, enterprise=both_stages)
