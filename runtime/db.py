@@ -226,7 +226,7 @@ def single_statement(engine: Engine) -> Iterator[psycopg.Cursor[Any]]:
     try:
         yield cursor
     except psycopg.Error:
-        if cursor.connection.broken or cursor.connection.closed:
+        if cursor.connection.closed:  # a broken connection is closed too
             conns.discard(cursor)
         raise
 

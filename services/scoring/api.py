@@ -141,7 +141,7 @@ class ScoringConfig:
     @classmethod
     def from_env(cls) -> ScoringConfig:
         base = cls()
-        ttl = config.env_seconds("DGCP_MEMBERSHIP_TTL_SECONDS", CacheConfig.positive_ttl_seconds)
+        ttl = config.env_seconds("DGCP_MEMBERSHIP_TTL_SECONDS", base.membership_cache.positive_ttl_seconds)
         spread = config.env_number(
             "DGCP_SCORE_SPREAD_POINTS", base.calibration.spread_threshold, unit="points"
         )

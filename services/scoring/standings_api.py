@@ -257,7 +257,7 @@ def gather_evidence(
     scores: Sequence[store.ScoreEvidence],
     ratings: Sequence[store.RatingEvidence],
     cfg: StandingsConfig,
-    rounds: Mapping[str, bool] | None = None,
+    rounds: Mapping[str, bool],
 ) -> tuple[EvidenceBuilder, EvidenceBuilder, list[str]]:
     """Consultancy and agency evidence from the window's locked scores and ratings.
 
@@ -265,7 +265,6 @@ def gather_evidence(
     the same enterprise's report at that stage (see ``store.window_rounds``): the no-rework rate
     counts it against the consultancy whose report it is. Cases it does not name add no rework
     evidence either way."""
-    rounds = rounds or {}
     notes: list[str] = []
     firms, agencies = EvidenceBuilder(), EvidenceBuilder()
     failed: dict[str, bool] = {}
