@@ -308,9 +308,12 @@ def test_infeasible_lot_names_the_case_and_why(stub: pb_grpc.AssignmentServiceSt
     err = error_of(stub.DrawPanels, pb.DrawPanelsRequest(lot=w.lot.name, seed="1"), metadata=AUTH)
     assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "NO_FEASIBLE_ASSIGNMENT")
     named = set(err.metadata["infeasible_cases"].split(","))
-    # every case of that consultancy is left with two experts: too few for a panel of 3,
-    # and too few specialists under the 0.5 cap for the fast-track panel of 1
-    assert named == {c.name for c in w.cases if c.consultancy == victim.consultancy}
+    # every standard case of that consultancy is left with two experts: too few for a
+    # panel of 3 (a fast-track panel of 1 with too few specialists under the 0.5 cap is
+    # no longer refused: the lot's default cap policy raises that case's cap)
+    assert named == {
+        c.name for c in w.cases if c.consultancy == victim.consultancy and c.track == pb.CASE_TRACK_STANDARD
+    }
     assert "TOO_FEW_ELIGIBLE_EXPERTS" in err.metadata[victim.name]
     assert "CONTRACTED_BY_CONSULTANCY_WITHIN_36_MONTHS=12" in err.metadata[victim.name]
     assert stub.GetLot(pb.GetLotRequest(name=w.lot.name), metadata=AUTH).status == pb.LOT_STATUS_DRAFT
