@@ -28,24 +28,22 @@ def files() -> dict[str, bytes]:
 def test_pdf_has_selectable_chinese_title_and_firm_name(files: dict[str, bytes]) -> None:
     p = payload()
     reader = pypdf.PdfReader(io.BytesIO(files["bulletin.zh-CN.pdf"]))
-    text = "".join(page.extract_text() for page in reader.pages)
+    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
     assert p.title_zh in text
     assert p.consultancies[0].name in text
     assert "模拟数据" in text  # synthetic data labelled as such
-    fonts = {
-        str(f.get_object()["/BaseFont"])
-        for page in reader.pages
-        for f in page["/Resources"]["/Font"].values()
-    }
-    assert any("STSong-Light" in f for f in fonts)
+    fonts = [f.get_object() for page in reader.pages for f in page["/Resources"]["/Font"].values()]
+    assert fonts and all("/FontFile2" in f["/FontDescriptor"] for f in fonts)  # TrueType, embedded
 
 
 def test_csv_starts_with_bom_and_marks_synthetic(files: dict[str, bytes]) -> None:
-    data = files["consultancies.csv"]
+    data = files["consultancies.zh-CN.csv"]
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("synthetic,period,rank")
-    assert lines[1].startswith("true,2026-10,1,")
+    assert lines[0].startswith("模拟数据,期中,统计期,版本,排名")
+    assert lines[1].startswith('是,否,"=""2026-10""",1,1,')  # the period stays text in Excel
+    en = files["consultancies.en.csv"].decode("utf-8-sig").splitlines()
+    assert en[0].startswith("synthetic,interim,period,version,rank") and en[0].endswith("notice,watch")
 
 
 def test_json_validates_against_the_shipped_schema(files: dict[str, bytes]) -> None:
@@ -80,7 +78,7 @@ def test_rendering_is_deterministic_and_verifies(files: dict[str, bytes]) -> Non
     assert verify(files, bulletin_sha256(files)) == []
 
 
-@pytest.mark.parametrize("name", ["bulletin.zh-CN.pdf", "consultancies.csv", "bulletin.json", MANIFEST])
+@pytest.mark.parametrize("name", ["bulletin.zh-CN.pdf", "consultancies.en.csv", "bulletin.json", MANIFEST])
 def test_tampering_is_detected(files: dict[str, bytes], name: str) -> None:
     published = bulletin_sha256(files)
     forged = dict(files)
@@ -91,8 +89,8 @@ def test_tampering_is_detected(files: dict[str, bytes], name: str) -> None:
 
 
 def test_missing_or_extra_file_is_detected(files: dict[str, bytes]) -> None:
-    fewer = {k: v for k, v in files.items() if k != "agencies.csv"}
-    assert verify(fewer) == ["agencies.csv missing"]
+    fewer = {k: v for k, v in files.items() if k != "agencies.zh-CN.csv"}
+    assert verify(fewer) == ["agencies.zh-CN.csv missing"]
     assert verify({**files, "extra.txt": b"x"}) == ["extra.txt not in manifest"]
 
 
@@ -101,5 +99,5 @@ def test_correction_names_the_version_it_replaces(files: dict[str, bytes]) -> No
     corrected = render_all(payload(version=2, replaces=old))
     manifest = json.loads(corrected[MANIFEST])
     assert manifest["replaces_sha256"] == old and manifest["version"] == 2
-    assert old in corrected["bulletin.zh-CN.html"].decode()
+    assert "本版本更正并取代 1" in corrected["bulletin.zh-CN.html"].decode()
     assert bulletin_sha256(corrected) != old
