@@ -16,7 +16,7 @@ import base64
 import contextlib
 import uuid
 from collections import OrderedDict
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from gateway import accounts, web
 from gateway.errors import HTTP_STATUS, RATE_LIMIT_REASONS
 from gateway.i18n import known, translator
+from runtime.calendar import CST, Period
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -45,7 +46,7 @@ SURVEYS = "dgcp.surveys.v1.SurveysService"
 CONSULTANCY_CASES_PER_PAGE = 50
 
 # Times are shown in Dongguan's civil time (China Standard Time: UTC+8, no daylight saving).
-DISPLAY_TZ = timezone(timedelta(hours=8))
+DISPLAY_TZ = CST
 
 # Mutual-rating items per direction (the scoring service's defaults; it rejects unknown keys).
 EXPERT_ITEMS = ("technical_capability", "service_quality")
@@ -500,9 +501,7 @@ async def recuse_post(request: Request) -> Response:
 
 
 def _last_month() -> str:
-    today = datetime.now(UTC).date().replace(day=1)
-    prev = today - timedelta(days=1)
-    return f"{prev.year:04d}-{prev.month:02d}"
+    return str(Period.current().shift(-1))
 
 
 async def consultancy_home(request: Request) -> Response:
