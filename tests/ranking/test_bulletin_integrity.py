@@ -24,7 +24,7 @@ from runtime.db import transaction
 from services.scoring.bulletin import verify as offline
 from services.scoring.bulletin.manifest import MANIFEST, sha256
 from services.scoring.bulletin.publish import bulletin_dir
-from services.scoring.standings_models import bulletin_files, bulletins, deployment_facts
+from services.scoring.standings.models import bulletin_files, bulletins, deployment_facts
 from tests.ranking.test_standings_service import AUTH, Stack, run_case
 from tests.ranking.test_standings_service import stack as stack
 from tests.support import error_of

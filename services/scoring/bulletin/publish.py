@@ -62,6 +62,7 @@ from services.scoring.bulletin.payload import (
 from services.scoring.bulletin.render import render_all, render_files
 from services.scoring.bulletin.signing import PUBLIC_KEY_FILE, Signer, SigningKeyError, configured_signer
 from services.scoring.bulletin.verify import Checked, check_chain, check_version, read_folder
+from services.scoring.standings.runs import StoredStanding
 
 log = get_logger("dgcp.scoring.bulletin")
 
@@ -194,36 +195,35 @@ def signer_or_error() -> Signer:
 # ---------------------------------------------------------------- rows of the payload
 
 
-def standing_rows(rows: Sequence[Mapping[str, Any]], orgs: Mapping[str, Org]) -> tuple[StandingRow, ...]:
+def standing_rows(rows: Sequence[StoredStanding], orgs: Mapping[str, Org]) -> tuple[StandingRow, ...]:
     return tuple(
         StandingRow(
-            entity_id=r["entity"],
-            name=orgs[r["entity"]].name,
-            n=r["n"],
-            composite=round(r["composite"], 1),
-            lower=round(r["lower"], 1),
-            upper=round(r["upper"], 1),
-            grade=r["grade"],
-            rank=r["rank"],
-            rank_lower=r["rank_lower"],
-            rank_upper=r["rank_upper"],
-            credit_code=orgs[r["entity"]].credit_code,
+            entity_id=r.entity,
+            name=orgs[r.entity].name,
+            n=r.n,
+            composite=round(r.composite, 1),
+            lower=round(r.lower, 1),
+            upper=round(r.upper, 1),
+            grade=r.grade,
+            rank=r.rank,
+            rank_lower=r.rank_lower,
+            rank_upper=r.rank_upper,
+            credit_code=orgs[r.entity].credit_code,
         )
         for r in rows
     )
 
 
-def summary_of(rows: Sequence[Mapping[str, Any]], agencies: int) -> Summary:
+def summary_of(rows: Sequence[StoredStanding], agencies: int) -> Summary:
     """Cases, first passes and vetoes in the window from the consultancies' component counts."""
     cases = passed = vetoed = 0
     for r in rows:
-        comps = {c["component"]: c for c in r["components"]}
-        first, veto = comps.get("first_pass"), comps.get("no_veto")
-        if first and first["n"] and first["raw_mean"] is not None:
-            cases += first["n"]
-            passed += round(first["n"] * first["raw_mean"] / 100.0)
-        if veto and veto["n"] and veto["raw_mean"] is not None:
-            vetoed += round(veto["n"] * (100.0 - veto["raw_mean"]) / 100.0)
+        first, veto = r.component("first_pass"), r.component("no_veto")
+        if first is not None and first.n and first.raw_mean is not None:
+            cases += first.n
+            passed += round(first.n * first.raw_mean / 100.0)
+        if veto is not None and veto.n and veto.raw_mean is not None:
+            vetoed += round(veto.n * (100.0 - veto.raw_mean) / 100.0)
     return Summary(cases=cases, passed=passed, vetoed=vetoed, consultancies=len(rows), agencies=agencies)
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from runtime.resources import utcnow
 from services.scoring.bulletin.manifest import MANIFEST, SIGNATURE
 from services.scoring.models import cases
-from services.scoring.standings_models import bulletin_files, bulletins, deployment_facts
+from services.scoring.standings.models import bulletin_files, bulletins, deployment_facts
 
 
 def chain_head(*, session: Session) -> Any:
