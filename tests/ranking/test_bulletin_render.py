@@ -5,11 +5,15 @@ from __future__ import annotations
 import copy
 import io
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import jsonschema
 import pypdf
 import pytest
 
+from services.scoring.bulletin.fonts import fonts
 from services.scoring.bulletin.render import (
     MANIFEST,
     bulletin_schema,
@@ -101,3 +105,56 @@ def test_correction_names_the_version_it_replaces(files: dict[str, bytes]) -> No
     assert manifest["replaces_sha256"] == old and manifest["version"] == 2
     assert "本版本更正并取代 1" in corrected["bulletin.zh-CN.html"].decode()
     assert bulletin_sha256(corrected) != old
+
+
+@pytest.mark.parametrize("name", ["bulletin.zh-CN.pdf", "bulletin.en.pdf"])
+def test_pdfs_embed_every_font_and_render_without_replacement_glyphs(
+    files: dict[str, bytes], name: str, tmp_path: Path
+) -> None:
+    """poppler (what many viewers use) sees only embedded subsets, renders every page, and finds no
+    character the fonts lack (no "�")."""
+    for tool in ("pdffonts", "pdftoppm", "pdftotext"):
+        assert shutil.which(tool), f"{tool} missing: `make tools` installs poppler-utils"
+    pdf = tmp_path / name
+    pdf.write_bytes(files[name])
+    table = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in table.splitlines()[2:] if line.strip()]
+    assert rows and all(r[-5:-3] == ["yes", "yes"] for r in rows), table  # emb, sub
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "p")], check=True
+    )
+    assert len(list(tmp_path.glob("p-*.png"))) == 2
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "\ufffd" not in text
+    faces = fonts()
+    printable = {c for c in text if not c.isspace()}
+    assert all(faces.covers(c, "body") or faces.covers(c, "title") for c in printable)
+    meta = pypdf.PdfReader(io.BytesIO(files[name])).metadata
+    assert meta is not None and meta.title and meta.author  # the payload has no official frame here
+    assert meta.creation_date is not None and meta.creation_date.year == 2026  # the publication time
+
+
+def test_every_page_of_an_interim_or_superseded_version_says_so() -> None:
+    from dataclasses import replace
+
+    interim = replace(payload(), kind="interim", superseded_by_version=2, superseded_by_name="bulletins/x")
+    out = render_all(interim)
+    reader = pypdf.PdfReader(io.BytesIO(out["bulletin.zh-CN.pdf"]))
+    for page in reader.pages:
+        flat = "".join(page.extract_text().split())
+        assert "【期中通报】" in flat and "【已被取代】" in flat
+    assert "INTERIM" in out["bulletin.en.html"].decode() and "SUPERSEDED" in out["bulletin.en.html"].decode()
+    assert "已被第2版取代" in out["consultancies.zh-CN.csv"].decode("utf-8-sig")
+
+
+def test_charts_have_a_title_a_description_and_round_ticks(files: dict[str, bytes]) -> None:
+    svg = files["funnel.svg"].decode()
+    assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    import re
+
+    ticks = [float(x) for x in re.findall(r'text-anchor="end">([0-9.]+)<', svg)]
+    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:], strict=False)}
+    assert len(steps) == 1 and steps.pop() in (1, 2, 2.5, 5, 10, 20, 25)
+    limits = re.findall(r'<text x="([0-9.]+)" y="([0-9.]+)" font-size="6.5"', svg)
+    ys = sorted(float(y) for _, y in limits)
+    assert len(ys) == 2 and ys[1] - ys[0] >= 8  # the two limit labels never overlap

@@ -33,6 +33,36 @@ BASIS_EN = (
 )
 
 
+ENV_DOCS: dict[str, str] = {
+    "DGCP_BULLETIN_SIGNING_KEY": (
+        "The issuing authority's Ed25519 private key (PKCS#8 PEM) that signs every bulletin manifest. "
+        "Default: generated once into `$DGCP_DATA_DIR/bulletin-signing.pem` (local runs only; a Secret in "
+        "production)."
+    ),
+    "DGCP_BULLETIN_SIGNING_KEY_FILE": "The same key read from a file (a mounted Secret).",
+    "DGCP_BULLETIN_DIR": (
+        "Published folder of bulletin versions (`{period}/v{n}/`), checked by VerifyBulletin "
+        "(default `$DGCP_DATA_DIR/bulletins`)."
+    ),
+    "DGCP_BULLETIN_FONT_DIR": "Extra folder searched first for the PDF's TrueType fonts.",
+    "DGCP_BULLETIN_AUTHORITY_ZH": "Issuing authority (default 东莞市发展和改革局); `_EN` for English.",
+    "DGCP_BULLETIN_AUTHORITY_EN": "Issuing authority in English (default Dongguan Development and Reform Bureau).",
+    "DGCP_BULLETIN_NUMBER_PATTERN": "Document number with `{year}` and `{seq}` (default `东发改通〔{year}〕{seq}号`).",
+    "DGCP_BULLETIN_NUMBER_PATTERN_EN": "The document number in English (default `Dong Fa Gai Tong [{year}] No. {seq}`).",
+    "DGCP_BULLETIN_ADDRESSEES_ZH": "主送 line; `_EN` for English.",
+    "DGCP_BULLETIN_ADDRESSEES_EN": "Addressees in English.",
+    "DGCP_BULLETIN_OBJECTION_CONTACT_ZH": "Where to object (office, channel); `_EN` for English.",
+    "DGCP_BULLETIN_OBJECTION_CONTACT_EN": "Where to object, in English.",
+    "DGCP_BULLETIN_OBJECTION_DAYS": "Days after publication to object (default 15).",
+    "DGCP_BULLETIN_REVIEW_BODY_ZH": "行政复议 body (default 东莞市人民政府); `_EN` for English.",
+    "DGCP_BULLETIN_REVIEW_BODY_EN": "The administrative-review body in English.",
+    "DGCP_BULLETIN_COPY_TO_ZH": "抄送 line of the 版记; `_EN` for English.",
+    "DGCP_BULLETIN_COPY_TO_EN": "Copied-to line in English.",
+    "DGCP_BULLETIN_PRINTED_BY_ZH": "印发机关 of the 版记 (default 东莞市发展和改革局办公室); `_EN` for English.",
+    "DGCP_BULLETIN_PRINTED_BY_EN": "Issuing office in English.",
+}
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, "").strip() or default
 
