@@ -63,26 +63,32 @@ RATING_DIRECTION_EXPERT_TO_CONSULTANCY: RatingDirection
 RATING_DIRECTION_CONSULTANCY_TO_REVIEW: RatingDirection
 
 class Criterion(_message.Message):
-    __slots__ = ("id", "chapter", "title", "max_points", "step")
+    __slots__ = ("id", "chapter", "title", "max_points", "step", "chapter_zh", "title_zh")
     ID_FIELD_NUMBER: _ClassVar[int]
     CHAPTER_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     MAX_POINTS_FIELD_NUMBER: _ClassVar[int]
     STEP_FIELD_NUMBER: _ClassVar[int]
+    CHAPTER_ZH_FIELD_NUMBER: _ClassVar[int]
+    TITLE_ZH_FIELD_NUMBER: _ClassVar[int]
     id: str
     chapter: str
     title: str
     max_points: float
     step: float
-    def __init__(self, id: _Optional[str] = ..., chapter: _Optional[str] = ..., title: _Optional[str] = ..., max_points: _Optional[float] = ..., step: _Optional[float] = ...) -> None: ...
+    chapter_zh: str
+    title_zh: str
+    def __init__(self, id: _Optional[str] = ..., chapter: _Optional[str] = ..., title: _Optional[str] = ..., max_points: _Optional[float] = ..., step: _Optional[float] = ..., chapter_zh: _Optional[str] = ..., title_zh: _Optional[str] = ...) -> None: ...
 
 class VetoItem(_message.Message):
-    __slots__ = ("id", "title")
+    __slots__ = ("id", "title", "title_zh")
     ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
+    TITLE_ZH_FIELD_NUMBER: _ClassVar[int]
     id: str
     title: str
-    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ...) -> None: ...
+    title_zh: str
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., title_zh: _Optional[str] = ...) -> None: ...
 
 class GradeBand(_message.Message):
     __slots__ = ("grade", "min_total")
@@ -93,7 +99,7 @@ class GradeBand(_message.Message):
     def __init__(self, grade: _Optional[str] = ..., min_total: _Optional[float] = ...) -> None: ...
 
 class RubricVersion(_message.Message):
-    __slots__ = ("name", "version", "stage", "track", "title", "criteria", "veto_items", "grade_bands", "recommendation_line", "total_points", "sha256", "create_time")
+    __slots__ = ("name", "version", "stage", "track", "title", "criteria", "veto_items", "grade_bands", "recommendation_line", "total_points", "sha256", "create_time", "title_zh")
     NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
@@ -106,6 +112,7 @@ class RubricVersion(_message.Message):
     TOTAL_POINTS_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    TITLE_ZH_FIELD_NUMBER: _ClassVar[int]
     name: str
     version: int
     stage: Stage
@@ -118,7 +125,8 @@ class RubricVersion(_message.Message):
     total_points: float
     sha256: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., stage: _Optional[_Union[Stage, str]] = ..., track: _Optional[_Union[Track, str]] = ..., title: _Optional[str] = ..., criteria: _Optional[_Iterable[_Union[Criterion, _Mapping]]] = ..., veto_items: _Optional[_Iterable[_Union[VetoItem, _Mapping]]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., recommendation_line: _Optional[float] = ..., total_points: _Optional[float] = ..., sha256: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    title_zh: str
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., stage: _Optional[_Union[Stage, str]] = ..., track: _Optional[_Union[Track, str]] = ..., title: _Optional[str] = ..., criteria: _Optional[_Iterable[_Union[Criterion, _Mapping]]] = ..., veto_items: _Optional[_Iterable[_Union[VetoItem, _Mapping]]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., recommendation_line: _Optional[float] = ..., total_points: _Optional[float] = ..., sha256: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., title_zh: _Optional[str] = ...) -> None: ...
 
 class CreateRubricVersionRequest(_message.Message):
     __slots__ = ("parent", "rubric_version", "request_id")
