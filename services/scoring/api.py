@@ -40,7 +40,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
-from services.scoring import store
+from services.scoring import outcome, store
 from services.scoring.calibration import CalibrationConfig, CalibrationResult, calibrate
 from services.scoring.collusion import (
     CollusionPolicy,
@@ -84,6 +84,7 @@ ACCESS: AccessTable = {
     "ListScoreRevisions": frozenset({A, S}),
     "LockPanel": frozenset({A}),
     "GetCaseResult": frozenset({A, S}),
+    "GetCaseOutcome": frozenset({A, S, R, C}),  # R: panel members; C: the case's own (outcome.py)
     "GetCalibration": frozenset({A, S}),
     "SubmitRating": frozenset({R, C}),
     "ListRatings": frozenset({A, S, R, C}),
@@ -706,6 +707,18 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
 
     def GetCaseResult(self, request: pb.GetCaseResultRequest, context: grpc.ServicerContext) -> pb.CaseResult:
         return self._case_result(required(request.case, "case"))
+
+    def GetCaseOutcome(
+        self, request: pb.GetCaseOutcomeRequest, context: grpc.ServicerContext
+    ) -> pb.CaseOutcome:
+        return outcome.case_outcome(
+            engine=self.engine,
+            case=required(request.case, "case"),
+            check_member=self._membership,
+            case_facts=lambda case: self.panels.check(case, "").facts,
+            case_result=self._case_result,
+            score_state=lambda row: score_to_proto(row).state,
+        )
 
     def _case_result(self, case: str, *, calibrate: bool = True) -> pb.CaseResult:
         with read_transaction(self.engine) as session:
