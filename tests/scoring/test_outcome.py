@@ -7,8 +7,17 @@ import pytest
 
 from dgcp.scoring.v1 import scoring_pb2 as pb
 from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
-from tests.scoring.test_service import AUTH, FakeAssignment, as_expert, items, submit
-from tests.scoring.test_service import assignment, fake, stub, svc  # noqa: F401  (fixtures)
+from tests.scoring.test_service import (  # noqa: F401  (fixtures)
+    AUTH,
+    FakeAssignment,
+    as_expert,
+    assignment,
+    fake,
+    items,
+    stub,
+    submit,
+    svc,
+)
 from tests.support import error_of, md
 
 
