@@ -22,7 +22,7 @@ from runtime.db import read_transaction
 from runtime.errors import PermissionDenied
 from runtime.resources import to_timestamp
 from services.scoring import store
-from services.scoring.models import CaseRow
+from services.scoring.models import cases
 
 LABELS = string.ascii_uppercase
 
@@ -60,15 +60,16 @@ def case_outcome(
     else:
         panel_size = len(case_facts(case).panel)
     with read_transaction(engine) as session:
-        row = session.execute(select(CaseRow.__table__).where(CaseRow.__table__.c.name == case)).first()
+        row = session.execute(select(cases).where(cases.c.name == case)).first()
         scores = store.list_scores(session=session, case_name=case, after=None, limit=1000) if row else []
     out = pb.CaseOutcome(case=case, panel_size=panel_size)
     if row is None:
         return out
     locked = row.lock_time is not None
     out.locked = locked
-    if locked:
-        out.lock_time.CopyFrom(to_timestamp(row.lock_time))
+    lock_time = to_timestamp(row.lock_time)
+    if lock_time is not None:
+        out.lock_time.CopyFrom(lock_time)
     counted = [s for s in scores if s.locked or not locked]
     out.score_count = len(counted)
     if scores:
