@@ -7,6 +7,8 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TOOLS   := .tools
 BUF     := $(TOOLS)/node_modules/.bin/buf
+# axe-core: the browser tests inject it into every page (accessibility rules, WCAG 2.1 AA).
+AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 # checkov's pinned dependencies clash with the project's: it gets its own venv.
 TOOLS_REQ := tests/deploy/requirements-tools.txt
 CHECKOV := .venv-tools/bin/checkov
@@ -24,6 +26,12 @@ $(BUF):
 	@if command -v npm >/dev/null; then \
 	  npm install --silent --prefix $(TOOLS) @bufbuild/buf@1 >/dev/null 2>&1 || echo "buf: npm install failed"; \
 	else echo "buf: npm not found; proto lint tests will say so"; fi
+
+$(AXE):
+	@mkdir -p $(TOOLS)
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --prefix $(TOOLS) axe-core@4 >/dev/null 2>&1 || echo "axe-core: npm install failed"; \
+	else echo "axe-core: npm not found; the accessibility tests will say so"; fi
 
 $(CHECKOV): $(TOOLS_REQ)
 	$(PY) -m venv --clear .venv-tools
@@ -56,7 +64,7 @@ $(FONTS) $(PDFFONTS):
 
 fonts: $(FONTS) $(PDFFONTS)
 
-tools: $(BUF) $(CHECKOV) $(CHROMIUM) fonts
+tools: $(BUF) $(AXE) $(CHECKOV) $(CHROMIUM) fonts
 
 run: $(STAMP) fonts
 	$(BIN)/python -m scripts.run $(ARGS)
