@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 import json
 import shutil
 import subprocess
@@ -153,7 +154,7 @@ def test_charts_have_a_title_a_description_and_round_ticks(files: dict[str, byte
     import re
 
     ticks = [float(x) for x in re.findall(r'text-anchor="end">([0-9.]+)<', svg)]
-    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:], strict=False)}
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1 and steps.pop() in (1, 2, 2.5, 5, 10, 20, 25)
     limits = re.findall(r'<text x="([0-9.]+)" y="([0-9.]+)" font-size="6.5"', svg)
     ys = sorted(float(y) for _, y in limits)
