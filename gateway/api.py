@@ -31,6 +31,7 @@ from runtime.errors import (
     Unauthenticated,
     build_status,
 )
+from runtime.interceptors import request_id_var
 
 _SAFE = ("GET", "HEAD", "OPTIONS")
 
@@ -101,7 +102,7 @@ async def transcode(request: Request) -> Response:
         message = build_request(route, values, request.query_params.multi_items(), body)
     except DomainError as err:
         return _domain(err)
-    rid = request.headers.get("x-request-id", "") or uuid.uuid4().hex
+    rid = request_id_var.get() or uuid.uuid4().hex  # validated by gateway/observability.py
     try:
         response = await st.upstreams.call(
             route.service, route.full_method, message, route.output_class, token=token, request_id=rid

@@ -26,11 +26,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import accounts, api, pages, web
+from gateway.observability import Observability
 from gateway.openapi import document
 from gateway.settings import GatewaySettings
 from gateway.transcode import Router, discover
 from gateway.upstream import Upstreams
-from runtime import config, db
+from runtime import audit, config, db, metrics
 from runtime.logging import get_logger
 
 log = get_logger("dgcp.gateway")
@@ -101,6 +102,10 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         if run_migrations:
             migrate(settings)
         engine = db.create_engine_for(settings.db_settings())
+        from gateway.models import metadata
+
+        audit.install(engine, metadata, "gateway")  # the gateway's own writes: accounts, sessions
+        metrics.watch_pool("gateway", engine)
         upstreams = Upstreams(settings)
         app.state.gw = web.State(
             settings=settings,
@@ -130,7 +135,8 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
     app = Starlette(
         routes=http_routes,
         lifespan=lifespan,
-        middleware=[Middleware(AccessLog)],
+        # Observability first: the access line below it carries the request id.
+        middleware=[Middleware(Observability), Middleware(AccessLog)],
         exception_handlers={HTTPException: api.http_error},
     )
     app.state.router = Router(routes)
