@@ -2,11 +2,12 @@
 
 One ASGI middleware, outermost, so that everything below it sees them:
 
-- **Request id.** ``X-Request-Id`` from the client when it is well formed (1-128 characters of
-  ``A-Za-z0-9._:-``), else a new one. It is bound into every log line of the request (the
-  ``http`` access line included), passed to the services in ``x-request-id`` metadata (which
-  echo it and write it into their audit events), and returned on every response, errors and
-  pages included.
+- **Request id.** ``X-Request-Id`` from the client when it is acceptable (gateway/guard.py's
+  rule: 1-128 visible ASCII characters, the services' too), else a new one, decided here once
+  and written back into the request's headers so that the guard below keeps it. It is bound
+  into every log line of the request (the ``http`` access line included), passed to the
+  services in ``x-request-id`` metadata (which echo it and write it into their audit events),
+  and returned on every response, errors and pages included.
 - **Metrics**: requests by route kind, method and status; latency; in flight (runtime/metrics.py).
   The route label is ``api`` for the transcoded API, else the first path segment when the
   application has such a route, else ``other``: no ids, tokens or arbitrary paths become label values.
@@ -21,18 +22,16 @@ One ASGI middleware, outermost, so that everything below it sees them:
 from __future__ import annotations
 
 import contextvars
-import re
 import time
-import uuid
 
 import structlog
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.guard import request_id_of
 from runtime import audit, metrics, tracing
 from runtime.interceptors import request_id_var
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _HTTP_CODES = {
     400: "INVALID_ARGUMENT",
@@ -47,11 +46,6 @@ _HTTP_CODES = {
 
 client_address_var: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="")
 """The end user's address as the gateway sees it (after trusted proxies), passed to the services."""
-
-
-def request_id_of(header: str) -> str:
-    """The client's request id if well formed, else a new one."""
-    return header if _REQUEST_ID.match(header) else uuid.uuid4().hex
 
 
 def _outcome(status: int) -> str:
@@ -85,9 +79,11 @@ class Observability:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        rid = request_id_of(headers.get("x-request-id", ""))
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        raw = headers.get("x-request-id")
+        rid = request_id_of(raw.encode("latin-1") if raw is not None else None)
         rid_header = (b"x-request-id", rid.encode())
+        scope["headers"] = [*(h for h in scope["headers"] if h[0].lower() != b"x-request-id"), rid_header]
         client = scope.get("client") or ("", 0)
         rid_token = request_id_var.set(rid)
         addr_token = client_address_var.set(str(client[0]))

@@ -35,7 +35,9 @@ log = structlog.stdlib.get_logger("dgcp.rpc")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 _UNGUARDED = ("/grpc.health.v1.Health/", "/grpc.reflection.")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# 1-128 visible ASCII characters: the gateway's rule too (gateway/guard.py), so an id a client
+# gave the gateway reaches every service unchanged.
+_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
 def _classify(exc: BaseException) -> DomainError | None:
@@ -103,7 +105,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
         def guarded(request: Any, context: grpc.ServicerContext) -> Any:
             metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
             rid = metadata.get("x-request-id", "")
-            if not _REQUEST_ID.match(rid):
+            if not _REQUEST_ID.fullmatch(rid):
                 rid = uuid.uuid4().hex
             started = time.perf_counter()
             rid_token = request_id_var.set(rid)
