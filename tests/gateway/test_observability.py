@@ -8,6 +8,7 @@ event names it. Errors carry it too (HTTP responses and gRPC trailers).
 from __future__ import annotations
 
 import re
+import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -142,7 +143,13 @@ def test_metrics_move(stack: Stack, lot: World) -> None:
         case = lot.cases[3].name if lot.cases[3].track == lot.cases[1].track else lot.cases[1].name
         for i, expert in enumerate(_panel(stack, case)[:2]):
             assert _submit(stack, case, expert, f"metrics-{i}").status_code == 200  # type: ignore[attr-defined]
+        http = {"route": "api", "method": "POST", "status": "200"}
+        target = _value(before, "dgcp_http_requests_total", **http) + 2
+        deadline = time.monotonic() + 5  # the gateway counts a request once its response went out
         after = _scrape(port)
+        while _value(after, "dgcp_http_requests_total", **http) < target and time.monotonic() < deadline:
+            time.sleep(0.02)
+            after = _scrape(port)
     finally:
         server.shutdown()
         server.server_close()
@@ -188,6 +195,10 @@ def test_trace_context_crosses_http_and_grpc(stack: Stack, lot: World) -> None:
                 },
             )
         assert r.status_code == 200
+        # The gateway's span ends once the response has gone out: wait for it a little.
+        deadline = time.monotonic() + 5
+        while len(exporter.get_finished_spans()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
     finally:
         tracing.shutdown()
     spans = exporter.get_finished_spans()
