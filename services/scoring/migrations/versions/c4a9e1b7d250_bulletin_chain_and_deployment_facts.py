@@ -1,7 +1,7 @@
 """bulletin kind, hash chain, signature, pinned runs; deployment facts
 
 Revision ID: c4a9e1b7d250
-Revises: 058b150b6d8f
+Revises: f5a57b343800
 Create Date: 2026-12-02 14:05:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "c4a9e1b7d250"
-down_revision: str | None = "058b150b6d8f"
+down_revision: str | None = "f5a57b343800"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
