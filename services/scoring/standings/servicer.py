@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +62,7 @@ from services.scoring.ranking.flagmodel import (
     train_flag_model,
 )
 from services.scoring.ranking.flags import FlagLevel
+from services.scoring.ranking.hardrules import Outcomes, apply_hard_rules
 from services.scoring.ranking.pipeline import flag_period
 from services.scoring.ranking.standing import compute_standings
 from services.scoring.standings import reads, store
@@ -138,6 +139,18 @@ def _run_key(after: str) -> tuple[uuid.UUID, int]:
 
 def _due(err: DueProcessError) -> FailedPrecondition:
     return FailedPrecondition(err.reason, str(err))
+
+
+def outcomes_of(rows: Sequence[StoredStanding]) -> dict[str, Outcomes]:
+    """Reports, failures and vetoes per consultancy from a stored run's component counts."""
+    out = {}
+    for r in rows:
+        first, veto = r.component("first_pass"), r.component("no_veto")
+        if first is None or not first.n or first.raw_mean is None:
+            continue
+        vetoed = round(veto.n * (100 - veto.raw_mean) / 100) if veto and veto.raw_mean is not None else 0
+        out[r.entity] = Outcomes(first.n, first.n - round(first.n * first.raw_mean / 100), vetoed)
+    return out
 
 
 class StandingsServicer(pb_grpc.StandingsServiceServicer):
@@ -472,10 +485,12 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 model=model,
                 falsified=falsified,
             )
+            vetoes = reads.falsified_vetoes(session=session, start=window_run.start, end=window_run.end)
+            flags = apply_hard_rules(result.flags, vetoes, outcomes_of(run.rows))
             existing = store.flags_of_period(session=session, period=period)
             now = utcnow()
             counts = {level: 0 for level in FlagLevel}
-            for flag in result.flags:
+            for flag in flags:
                 counts[flag.level] += 1
                 values: dict[str, Any] = {
                     "level": flag.level.value,
