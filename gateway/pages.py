@@ -681,18 +681,31 @@ async def recuse_post(request: Request) -> Response:
 
 # --- consultancy ----------------------------------------------------------------------------------
 
+# Longest statement the standings service accepts (services/scoring/ranking/dueprocess.py,
+# DueProcessConfig.max_statement_chars); the page says so and the browser enforces it.
+STATEMENT_MAX = 5000
+# Flags are looked up in the chosen month and this many months before it, so that a flag of the
+# current month and last month's both show without choosing a period.
+FLAG_MONTHS = 3
+
 
 def _last_month() -> str:
     return str(Period.current().shift(-1))
 
 
 async def consultancy_home(request: Request) -> Response:
-    """Own cases, across lots, to pick one to rate; own flags with due process."""
+    """Own cases with their results, across lots; own flags with due process."""
     ident = await require(request, "consultancy")
     if isinstance(ident, Response):
         return ident
+    lang = web.lang_of(request)
+    t = translator(lang)
     org = ident.org or ident.subject
-    period = request.query_params.get("period", "") or _last_month()
+    chosen = request.query_params.get("period", "")
+    try:
+        start = Period.parse(chosen, kinds=("month",)) if chosen else Period.current()
+    except ValueError:  # a malformed period from the address bar: the current month
+        start = Period.current()
     cases = None
     next_url = ""
     try:
@@ -707,30 +720,153 @@ async def consultancy_home(request: Request) -> Response:
                     "page_token": request.query_params.get("page_token", ""),
                 },
             )
-            cases = [_case_row(c) for c in listed.get("cases", [])]
+            found_cases = listed.get("cases", [])
+            outcomes = await asyncio.gather(*(_outcome(request, c["name"]) for c in found_cases))
+            cases = [_case_row(t, lang, c, o) for c, o in zip(found_cases, outcomes, strict=True)]
             if listed.get("next_page_token"):
                 following = request.url.include_query_params(page_token=listed["next_page_token"])
                 next_url = f"{following.path}?{following.query}"
         flags: list[dict[str, Any]] = []
         if _needs(f"{STANDINGS}.ListFlags"):
-            found = await web.invoke(
-                request, f"{STANDINGS}.ListFlags", {"period": period, "consultancy": org}
+            periods = [str(start.shift(-i)) for i in range(FLAG_MONTHS)]
+            answers = await asyncio.gather(
+                *(
+                    web.invoke(request, f"{STANDINGS}.ListFlags", {"period": p, "consultancy": org})
+                    for p in periods
+                )
             )
-            flags = found.get("flags", [])
+            for answer in answers:
+                flags += [_flag_view(lang, f) for f in answer.get("flags", [])]
     except web.RpcFailed as err:
         return await rpc_error_page(request, err)
     return await render(
-        request, "consultancy.html", cases=cases, next_url=next_url, flags=flags, period=period
+        request,
+        "consultancy.html",
+        cases=cases,
+        next_url=next_url,
+        flags=flags,
+        period=chosen,
+        statement_max=STATEMENT_MAX,
     )
 
 
-def _case_row(case: dict[str, Any]) -> dict[str, str]:
+def _flag_view(lang: str, flag: dict[str, Any]) -> dict[str, Any]:
+    """A flag as the firm reads it: display names, reasons in its language, times in Dongguan time."""
+    return {
+        "name": flag.get("name", ""),
+        "period": flag.get("period", ""),
+        "level": enum_label(lang, flag.get("level", "FLAG_LEVEL_OK")),
+        "level_code": flag.get("level", "FLAG_LEVEL_OK"),
+        "state": enum_label(lang, flag.get("notice_state", "")),
+        "state_code": flag.get("notice_state", ""),
+        "reasons": [
+            (r.get("en") if lang == "en" else None) or r.get("zh", "") for r in flag.get("reasons", [])
+        ],
+        "statement": flag.get("statement", ""),
+        "statement_time": _local_time(flag.get("statement_time", "")),
+        "statement_deadline": _local_time(flag.get("statement_deadline", "")),
+        "decision_reason": flag.get("decision_reason", ""),
+        "decide_time": _local_time(flag.get("decide_time", "")),
+        "open": flag.get("notice_state") == "NOTICE_STATE_PROPOSED" and not flag.get("statement"),
+    }
+
+
+def _case_row(t: Any, lang: str, case: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str, Any]:
     """What the consultancy's case table shows of one case."""
+    result = (outcome or {}).get("result") if outcome and outcome.get("locked") else None
     return {
         "name": case["name"],
-        "lot": case.get("lot", ""),
-        "stage": _enum_word(case.get("stage", "")),
-        "track": _enum_word(case.get("track", "")),
+        **_case_view(t, lang, case),
+        "locked": bool(result),
+        "grade": t(f"grade.{result.get('grade', '')}") if result else "",
+        "calibrated": _num(round(float(result.get("calibrated", result.get("raw_mean", 0))), 1))
+        if result
+        else "",
+    }
+
+
+async def consultancy_case(request: Request) -> Response:
+    """One case's result after the lock: calibrated score, grade, veto, each expert's points and
+    comments as 专家 A/B/C (the scoring service sends no expert id), and the ratings received."""
+    ident = await require(request, "consultancy")
+    if isinstance(ident, Response):
+        return ident
+    lang = web.lang_of(request)
+    t = translator(lang)
+    name = request.path_params["case"]
+    case = await _get_case(request, name)
+    if case is None:
+        return await message(request, "case_not_found", status=404)
+    try:
+        outcome = await web.invoke(request, f"{SCORING}.GetCaseOutcome", {"case": name})
+        rubric = await _rubric(request, outcome["rubric_version"]) if outcome.get("rubric_version") else {}
+    except web.RpcFailed as err:
+        return await rpc_error_page(request, err)
+    by_criterion: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    for c in rubric.get("criteria", []):
+        by_criterion[c["id"]] = {
+            "title": _zh_or(lang, c.get("title_zh", ""), c.get("title", c["id"])),
+            "max": _num(c.get("max_points", 0)),
+            "marks": [],
+        }
+    for item in outcome.get("items", []):
+        row = by_criterion.get(item["criterion_id"])
+        if row is not None:
+            row["marks"].append(
+                {
+                    "who": t("expert_label", label=item.get("expert_label", "?")),
+                    "points": _num(item.get("points", 0)),
+                    "comment": item.get("comment", ""),
+                }
+            )
+    veto_titles = {
+        v["id"]: _zh_or(lang, v.get("title_zh", ""), v.get("title", v["id"]))
+        for v in rubric.get("veto_items", [])
+    }
+    vetoes = [
+        {
+            "who": t("expert_label", label=v.get("expert_label", "?")),
+            "title": veto_titles.get(v["veto_id"], v["veto_id"]),
+            "reason": v.get("reason", ""),
+        }
+        for v in outcome.get("vetoes", [])
+    ]
+    ratings = await _ratings_received(request, name)
+    return await render(
+        request,
+        "consultancy_case.html",
+        case=name,
+        info=_case_view(t, lang, case),
+        outcome=outcome,
+        result=outcome.get("result") if outcome.get("locked") else None,
+        criteria=list(by_criterion.values()),
+        vetoes=vetoes,
+        ratings=ratings,
+    )
+
+
+async def _ratings_received(request: Request, case: str) -> dict[str, Any] | None:
+    """The experts' ratings of the firm once revealed: means per item and the comments, no raters."""
+    try:
+        got = await web.invoke(
+            request,
+            f"{SCORING}.ListRatings",
+            {"case": case, "direction": "RATING_DIRECTION_EXPERT_TO_CONSULTANCY"},
+        )
+    except web.RpcFailed as err:
+        if err.reason == "RATING_SEALED":
+            return {"sealed": True}
+        return None
+    rows = got.get("ratings", [])
+    means: dict[str, list[int]] = {}
+    for r in rows:
+        for key, value in r.get("items", {}).items():
+            means.setdefault(key, []).append(int(value))
+    return {
+        "sealed": False,
+        "count": len(rows),
+        "items": [(k, _num(round(sum(v) / len(v), 2))) for k, v in sorted(means.items())],
+        "comments": sorted(r["comment"] for r in rows if r.get("comment")),
     }
 
 
@@ -906,6 +1042,7 @@ def routes() -> list[BaseRoute]:
         Route("/reviewer/recuse/{case:path}", recuse_page, methods=["GET"]),
         Route("/reviewer/recuse/{case:path}", recuse_post, methods=["POST"]),
         Route("/consultancy", consultancy_home, methods=["GET"]),
+        Route("/consultancy/case/{case:path}", consultancy_case, methods=["GET"]),
         Route("/consultancy/rate/{case:path}", rate_page, methods=["GET"]),
         Route("/consultancy/rate/{case:path}", rate_post, methods=["POST"]),
         Route("/consultancy/statement/{flag:path}", statement_post, methods=["POST"]),

@@ -260,7 +260,9 @@ def test_consultancy_picks_its_own_case_to_rate(ps: PageStack, monkeypatch: pyte
             url = html.unescape(following.group(1))
         assert pages_seen == 2
         for case in ours:
-            assert f'href="/consultancy/rate/{case.name}"' in shown and case.lot in shown
+            assert f'href="/consultancy/rate/{case.name}"' in shown
+            assert f'href="/consultancy/case/{case.name}"' in shown
+        assert "2026年第1批第3标段" in shown and ">lots/" not in shown
         assert theirs.name not in shown
         assert "评估" in shown and "快速程序" in shown
         assert 'name="case"' not in shown  # no case name to type any more
