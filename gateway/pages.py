@@ -931,12 +931,23 @@ async def bulletin_file(request: Request) -> Response:
 # --- enterprise survey ----------------------------------------------------------------------------
 
 
+# What the ends of each kind of scale mean (catalogue keys), by the item's purpose.
+ANCHORS = {
+    "ITEM_PURPOSE_DIMENSION": ("anchor.agree_low", "anchor.agree_high"),
+    "ITEM_PURPOSE_OVERALL_SATISFACTION": ("anchor.sat_low", "anchor.sat_high"),
+    "ITEM_PURPOSE_SERVICE_QUALITY_SCORE": ("anchor.quality_low", "anchor.quality_high"),
+}
+
+
 def _survey_items(form: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """The survey's questions to show. Scales run from the template's ``scale_min``, which may be
+    0 (the JSON form leaves a 0 out, so a missing minimum is 0, not 1)."""
+    t = translator(lang)
     out = []
     for it in form.get("survey_template", {}).get("items", []):
         purpose = it.get("purpose", "")
         text = (it.get("text_en") if lang == "en" else None) or it.get("text_zh", it["key"])
-        lo, hi = int(it.get("scale_min", 1) or 1), int(it.get("scale_max", 5) or 5)
+        lo, hi = int(it.get("scale_min", 0)), int(it.get("scale_max", 0))
         if purpose == "ITEM_PURPOSE_SERVICE_QUALITY_SCORE":
             kind = "number"
         elif purpose == "ITEM_PURPOSE_WOULD_HIRE_AGAIN":
@@ -945,6 +956,8 @@ def _survey_items(form: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             kind = "text"
         else:
             kind = "scale"
+            hi = hi or 5
+        low_key, high_key = ANCHORS.get(purpose, ANCHORS["ITEM_PURPOSE_DIMENSION"])
         out.append(
             {
                 "key": it["key"],
@@ -953,6 +966,8 @@ def _survey_items(form: dict[str, Any], lang: str) -> list[dict[str, Any]]:
                 "choices": list(range(lo, hi + 1)),
                 "min": lo,
                 "max": hi,
+                "low": t(low_key),
+                "high": t(high_key),
                 "required": bool(it.get("required")),
                 "max_length": int(it.get("max_length", 2000) or 2000),
             }
@@ -978,17 +993,36 @@ async def survey_page(request: Request) -> Response:
     return await _survey_view(request, form, [])
 
 
-async def _survey_view(request: Request, form: dict[str, Any], violations: list[tuple[str, str]]) -> Response:
+async def _survey_view(
+    request: Request,
+    form: dict[str, Any],
+    violations: list[tuple[str, str, str]],
+    posted: dict[str, str] | None = None,
+) -> Response:
     lang = web.lang_of(request)
     tpl = form.get("survey_template", {})
+    items = _survey_items(form, lang)
+    keys = [it["key"] for it in items]
+    errors: dict[str, str] = {}
+    general: list[str] = []
+    for field, description, code in violations:
+        m = re.fullmatch(r"answers\.([\w-]+)(?:\..*)?", field)
+        text = reason_text(lang, code, description)
+        if m and m.group(1) in keys:
+            errors.setdefault(m.group(1), text)
+        else:
+            general.append(text)
     return await render(
         request,
         "survey.html",
         status=400 if violations else 200,
         title=(tpl.get("title_en") if lang == "en" else None) or tpl.get("title_zh", ""),
         intro=(form.get("intro_en") if lang == "en" else None) or form.get("intro_zh", ""),
-        items=_survey_items(form, lang),
-        violations=violations,
+        items=items,
+        errors=errors,
+        general_errors=general,
+        posted=posted or {},
+        required_count=sum(1 for it in items if it["required"]),
     )
 
 
@@ -1019,7 +1053,8 @@ async def survey_post(request: Request) -> Response:
         )
     except web.RpcFailed as err:
         if err.violations:
-            return await _survey_view(request, form, err.violations)
+            found = [(f, d, r) for (f, d), r in zip(err.violations, err.violation_reasons, strict=False)]
+            return await _survey_view(request, form, found, posted)
         if err.code.name in ("FAILED_PRECONDITION", "ALREADY_EXISTS", "NOT_FOUND"):
             return await message(request, "survey_used", status=410)
         return await rpc_error_page(request, err)

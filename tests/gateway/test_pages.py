@@ -361,6 +361,31 @@ def test_survey_link_works_once(ps: PageStack) -> None:
         assert c.get("/s/not-a-real-token").status_code == 410
 
 
+def test_survey_scales_start_at_their_minimum_and_show_anchors_and_a_missing_answer_by_its_field(
+    ps: PageStack,
+) -> None:
+    link = issue_link(ps.surveys.channel())
+    with ps.client() as c:
+        page = c.get(link).text
+        assert 'name="a.overall" value="0"' in page  # the 0-10 item starts at 0
+        assert 'name="a.overall" value="10"' in page and 'min="0" max="100"' in page
+        assert "1 = 非常不同意" in page and "5 = 非常同意" in page and "0 = 非常不满意" in page
+        assert "已答 0 / " in page
+        answers = survey_answers(page)
+        answers["a.overall"] = "0"
+        first_dimension = re.search(r'name="(a\.[^"]+)" value="1"', page)
+        assert first_dimension is not None
+        missing = first_dimension.group(1)
+        del answers[missing]
+        r = c.post(link, data=answers)
+        assert r.status_code == 400
+        key = missing[2:]
+        assert f'id="e-{key}" class="field-error">' in r.text and 'aria-invalid="true"' in r.text
+        assert 'name="a.overall" value="0" required checked' in r.text  # answers kept
+        answers[missing] = "3"
+        assert c.post(link, data=answers).status_code == 200
+
+
 # --- public bulletins -----------------------------------------------------------------------------
 
 
