@@ -26,11 +26,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import accounts, api, pages, web
+from gateway.guard import Guard
+from gateway.observability import Observability
 from gateway.openapi import document
 from gateway.settings import GatewaySettings
 from gateway.transcode import Router, discover
 from gateway.upstream import Upstreams
-from runtime import config, db
+from runtime import audit, config, db, metrics
 from runtime.logging import get_logger
 
 log = get_logger("dgcp.gateway")
@@ -85,6 +87,7 @@ class AccessLog:
                 method=scope["method"],
                 path=redact_path(scope["path"]),
                 status=status[0],
+                request_id=scope.get("state", {}).get("request_id", ""),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
 
@@ -101,6 +104,10 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         if run_migrations:
             migrate(settings)
         engine = db.create_engine_for(settings.db_settings())
+        from gateway.models import metadata
+
+        audit.install(engine, metadata, "gateway")  # the gateway's own writes: accounts, sessions
+        metrics.watch_pool("gateway", engine)
         upstreams = Upstreams(settings)
         app.state.gw = web.State(
             settings=settings,
@@ -130,7 +137,13 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
     app = Starlette(
         routes=http_routes,
         lifespan=lifespan,
-        middleware=[Middleware(AccessLog)],
+        # Observability outermost (request id bound for every line below, metrics of every answer);
+        # the access log outside the guard, so that it logs the guard's own answers (413, 500).
+        middleware=[
+            Middleware(Observability),
+            Middleware(AccessLog),
+            Middleware(Guard, max_body_bytes=settings.max_body_bytes),
+        ],
         exception_handlers={HTTPException: api.http_error},
     )
     app.state.router = Router(routes)

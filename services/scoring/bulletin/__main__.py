@@ -7,15 +7,18 @@
 Against the service it runs, as the authority: ComputeStandings, TrainFlagModel (skipped while
 there are too few determinations), ScoreFlags, then PublishBulletin with the notices the authority
 has approved so far, and VerifyBulletin. Each step carries a request id derived from the period and
-the day, so a retried job does not compute or publish twice. A period that already has a bulletin
-is left alone (a correction is a deliberate act: PublishBulletin with ``replaces``).
+the day, so a retried job does not compute or publish twice. A period that already has a monthly
+bulletin is left alone (a correction is a deliberate act: PublishBulletin with ``replaces``); one that
+has only an interim bulletin gets its monthly bulletin, which supersedes the interim one. ``--out``
+saves the signed originals, which ``python -m services.scoring.bulletin.verify DIR --public-key KEY``
+checks offline.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
@@ -23,6 +26,7 @@ import grpc
 from dgcp.scoring.v1 import standings_pb2 as pb
 from dgcp.scoring.v1 import standings_pb2_grpc as pb_grpc
 from runtime import auth, config
+from runtime.calendar import Period
 from runtime.errors import details_of
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
@@ -32,11 +36,9 @@ log = get_logger("dgcp.scoring.bulletin_job")
 JOB_SUBJECT = "jobs/monthly-bulletin"
 
 
-def previous_month(now: datetime, offset_hours: int = 8) -> str:
-    local = now.astimezone(timezone(timedelta(hours=offset_hours)))
-    first = local.replace(day=1)
-    last = first - timedelta(days=1)
-    return f"{last.year:04d}-{last.month:02d}"
+def previous_month(now: datetime) -> str:
+    """The month before ``now``'s month in China Standard Time."""
+    return str(Period.of(now).shift(-1))
 
 
 def run_job(
@@ -77,7 +79,7 @@ def run_job(
         model=flags.flag_model,
     )
     existing = stub.ListBulletins(pb.ListBulletinsRequest(period=period, page_size=1), metadata=md).bulletins
-    if existing:
+    if existing and existing[0].kind != "interim":
         bulletin = existing[0]
         log.info(
             "already_published", bulletin=bulletin.name, version=bulletin.version, sha256=bulletin.sha256
@@ -95,7 +97,7 @@ def run_job(
         out.mkdir(parents=True, exist_ok=True)
         for f in bulletin.files:
             got = stub.GetBulletinFile(
-                pb.GetBulletinFileRequest(bulletin=bulletin.name, file=f.file), metadata=md
+                pb.GetBulletinFileRequest(bulletin=bulletin.name, file=f.file, original=True), metadata=md
             )
             (out / f.file).write_bytes(got.content)
         log.info("saved", folder=str(out), files=len(bulletin.files))
