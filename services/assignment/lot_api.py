@@ -877,9 +877,11 @@ def _infeasible(
     meta: dict[str, str] = {}
     for d in err.diagnoses:
         name = doc_cases[d.case] if 0 <= d.case < len(doc_cases) else "lot"
-        text = f"{d.reason} (required {d.required:g}, available {d.available:g}): {d.detail}"
+        # machine-readable parts first: error details are bounded, the prose may be cut
+        text = f"{d.reason} (required {d.required:g}, available {d.available:g})"
         if excluded.get(name):
             text += f"; excluded by avoidance: {excluded[name]}"
+        text += f": {d.detail}"
         meta[name] = f"{meta[name]} | {text}" if name in meta else text
     names = sorted(meta)
     meta["infeasible_cases"] = ",".join(names)
