@@ -22,6 +22,20 @@ TEXT: dict[str, dict[str, str]] = {
         "login_failed": "用户名或密码不正确。",
         "account_locked": "登录失败次数过多，账户已暂时锁定，请稍后再试。",
         "too_many": "尝试过于频繁，请稍后再试。",
+        "second_factor": "二次验证",
+        "totp_enrol_intro": (
+            "机关账户须启用二次验证。请在手机验证器应用（支持 TOTP）中添加下列"
+            "密钥或链接，然后输入应用显示的 6 位验证码。"
+        ),
+        "totp_secret": "密钥",
+        "totp_uri": "链接",
+        "totp_code_intro": "请输入验证器应用显示的 6 位验证码；手机不在身边时，可输入一个恢复码。",
+        "totp_code": "验证码或恢复码",
+        "totp_wrong": "验证码不正确或已使用。",
+        "recovery_codes_intro": (
+            "二次验证已启用。以下恢复码只显示这一次，每个只能使用一次，请抄写并妥善保管：手机丢失时用它登录。"
+        ),
+        "continue": "继续",
         "activate": "设置密码",
         "activate_intro": "请为账户 {user} 设置登录密码（至少 {n} 个字符）。此链接只能使用一次。",
         "activated": "密码已设置，请登录。",
@@ -134,6 +148,23 @@ TEXT: dict[str, dict[str, str]] = {
         "login_failed": "Wrong user name or password.",
         "account_locked": "Too many failed logins; the account is locked for a while.",
         "too_many": "Too many attempts; try again later.",
+        "second_factor": "Second factor",
+        "totp_enrol_intro": (
+            "Authority accounts need a second factor. Add the key or link below to an authenticator app (TOT"
+            "P) on your phone, then enter the 6-digit code it shows."
+        ),
+        "totp_secret": "Key",
+        "totp_uri": "Link",
+        "totp_code_intro": (
+            "Enter the 6-digit code your authenticator app shows; without your phone, enter a recovery code."
+        ),
+        "totp_code": "Code or recovery code",
+        "totp_wrong": "The code is wrong or was already used.",
+        "recovery_codes_intro": (
+            "The second factor is on. These recovery codes are shown only now and each works once: write the"
+            "m down and keep them safe, for when your phone is lost."
+        ),
+        "continue": "Continue",
         "activate": "Set your password",
         "activate_intro": (
             "Set the password of account {user} (at least {n} characters). This link works once."
