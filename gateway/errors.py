@@ -105,3 +105,14 @@ def violations_of(status: status_pb2.Status) -> list[tuple[str, str]]:
             detail.Unpack(bad)
             out += [(v.field, v.description) for v in bad.field_violations]
     return out
+
+
+def violation_reasons(status: status_pb2.Status) -> list[str]:
+    """The reason of each field violation, in the order of ``violations_of`` ('' where none)."""
+    out: list[str] = []
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            out += [v.reason for v in bad.field_violations]
+    return out

@@ -16,6 +16,7 @@ from sqlalchemy import Column, DateTime
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from runtime.audit import audit_tables
 from runtime.ids import new_id
 from runtime.resources import utcnow
 
@@ -25,6 +26,7 @@ class Base(SQLModel, registry=registry()):
 
 
 metadata = Base.metadata
+audit_events, audit_seals = audit_tables(metadata)  # the gateway's own audit trail
 
 
 def _ts(nullable: bool = False) -> Column[datetime]:

@@ -29,13 +29,32 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import accounts, throttle, web
 from gateway.errors import HTTP_STATUS, RATE_LIMIT_REASONS
-from gateway.i18n import known, translator
+from gateway.i18n import LOCALES, enum_label, reason_text, translations, translator
 from runtime.calendar import CST, Period
 
-_env = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
+
+def _make_env(lang: str) -> Environment:
+    """A template environment whose ``_``/``gettext``/``{% trans %}`` speak ``lang``."""
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["num"] = _num
+    env.globals["enum"] = lambda value: enum_label(lang, value)
+    env.globals["reason"] = lambda code, fallback="": reason_text(lang, code, fallback)
+    return env
+
+
+_ENVS: dict[str, Environment] = {}
+
+
+def env_for(lang: str) -> Environment:
+    if lang not in _ENVS:
+        _ENVS[lang] = _make_env(lang if lang in LOCALES else "zh")
+    return _ENVS[lang]
+
 
 ASSIGNMENT = "dgcp.assignment.v1.AssignmentService"
 SCORING = "dgcp.scoring.v1.ScoringService"
@@ -61,14 +80,18 @@ async def render(request: Request, template: str, status: int = 200, **ctx: Any)
     ident = await web.identity_of(request)
     other = "en" if lang == "zh" else "zh"
     switch = request.url.include_query_params(lang=other)
-    body = _env.get_template(template).render(
-        request=request,
-        lang=lang,
-        lang_url=f"{switch.path}?{switch.query}",
-        t=translator(lang),
-        ident=ident,
-        csrf=web.csrf_token(request),
-        **ctx,
+    body = (
+        env_for(lang)
+        .get_template(template)
+        .render(
+            request=request,
+            lang=lang,
+            lang_url=f"{switch.path}?{switch.query}",
+            t=translator(lang),
+            ident=ident,
+            csrf=web.csrf_token(request),
+            **ctx,
+        )
     )
     response = HTMLResponse(body, status_code=status)
     if request.query_params.get("lang") in web.LANGS:
@@ -87,9 +110,7 @@ def redirect(request: Request, url: str) -> Response:
 
 async def rpc_error_page(request: Request, err: web.RpcFailed) -> Response:
     """The service's refusal in the visitor's language (by reason), with the mapped HTTP status."""
-    lang = web.lang_of(request)
-    key = f"reason.{err.reason}"
-    text = translator(lang)(key) if known(lang, key) else err.message
+    text = reason_text(web.lang_of(request), err.reason, err.message)
     status = 429 if err.reason in RATE_LIMIT_REASONS else HTTP_STATUS.get(err.code, 500)
     if err.code.name == "RESOURCE_EXHAUSTED" and status != 429:
         status = 413
@@ -338,9 +359,6 @@ def _num(value: Any) -> Any:
     except (TypeError, ValueError):
         return value
     return int(f) if f.is_integer() else f
-
-
-_env.globals["num"] = _num
 
 
 async def score_page(request: Request) -> Response:

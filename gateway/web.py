@@ -24,10 +24,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway import accounts
-from gateway.errors import reason_of, status_of_rpc_error, violations_of
+from gateway.errors import reason_of, status_of_rpc_error, violation_reasons, violations_of
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstreams
-from runtime import auth
+from runtime import audit, auth
 
 SESSION_COOKIE = "dgcp_session"
 PRE_COOKIE = "dgcp_pre"
@@ -66,6 +66,9 @@ async def identity_of(request: Request) -> accounts.Identity | None:
         await run_in_threadpool(accounts.session_identity, state_of(request).engine, token) if token else None
     )
     request.state.identity = ident
+    scope = audit.current()
+    if scope is not None and ident is not None:
+        scope.identify(ident.subject, ident.role, ident.org)  # the audit event names the person
     return ident
 
 
@@ -145,9 +148,16 @@ class RpcFailed(Exception):
     """A service said no; pages show the reason, the API maps the status."""
 
     def __init__(
-        self, code: grpc.StatusCode, reason: str, message: str, violations: list[tuple[str, str]]
+        self,
+        code: grpc.StatusCode,
+        reason: str,
+        message: str,
+        violations: list[tuple[str, str]],
+        violation_reasons: list[str] | None = None,
     ) -> None:
         super().__init__(message)
+        # The reason of each violation (same order), for pages that show it in the reader's language.
+        self.violation_reasons = violation_reasons or [""] * len(violations)
         self.code = code
         self.reason = reason
         self.message = message
@@ -232,7 +242,9 @@ async def invoke(request: Request, full_name: str, body: dict[str, Any]) -> dict
         )
     except grpc.aio.AioRpcError as err:
         status = status_of_rpc_error(err)
-        raise RpcFailed(err.code(), reason_of(status), status.message, violations_of(status)) from None
+        raise RpcFailed(
+            err.code(), reason_of(status), status.message, violations_of(status), violation_reasons(status)
+        ) from None
     return json_format.MessageToDict(resp, preserving_proto_field_name=True)
 
 

@@ -251,6 +251,7 @@ def test_two_gateway_processes_share_one_throttle(tmp_path: Path) -> None:
         "DGCP_DATA_DIR": str(tmp_path),
         "DGCP_LOCAL_MODE": "1",
         "DGCP_GATEWAY_LOOP": "asyncio",
+        "DGCP_METRICS_PORT": "off",
     }
     subprocess.run([sys.executable, "-m", "gateway", "migrate"], env=env, check=True, timeout=60)
     ports = [_free_port(), _free_port()]
@@ -288,7 +289,12 @@ def test_short_secrets_stop_the_process(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("DGCP_JWT_SECRET", "a")
     with pytest.raises(config.ConfigError, match=r"DGCP_JWT_SECRET.*32 bytes"):
         config.jwt_secret()
-    env = {**os.environ, "DGCP_JWT_SECRET": "short-secret", "DGCP_DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DGCP_JWT_SECRET": "short-secret",
+        "DGCP_DATA_DIR": str(tmp_path),
+        "DGCP_METRICS_PORT": "off",
+    }
     for cmd in (
         ["-m", "gateway", "serve", "--port", "0"],
         ["-m", "services.surveys", "serve", "--port", "0"],
