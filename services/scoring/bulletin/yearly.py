@@ -19,11 +19,12 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from runtime.calendar import Period
 
 Z90 = 1.6448536269514722
+_CST = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,8 @@ def aggregate(
         g.rating_mean = statistics.fmean(received) if received else None
         per_month = {m: [0, 0] for m in months}
         for c in rows:
-            m = str(Period.of(c.locked))
+            local = c.locked + _CST  # aware UTC instants: the Beijing calendar month, cheaply
+            m = f"{local.year:04d}-{local.month:02d}"
             if m in per_month:
                 per_month[m][0] += 1
                 per_month[m][1] += c.calibrated >= pass_line and not c.vetoed
