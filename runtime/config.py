@@ -20,8 +20,14 @@ ENV_DOCS: dict[str, str] = {
     ),
     "DGCP_DB_SCHEMA": "PostgreSQL schema for this process (default: the service name).",
     "DGCP_JWT_SECRET": (
-        "HS256 key that signs caller tokens. Default: generated once into "
-        "`$DGCP_DATA_DIR/jwt.secret` (local runs only; set it in production)."
+        "HS256 key of the internal tokens (the gateway's per-user tokens, service-to-service calls); "
+        "at least 32 bytes, or the process stops at start. Default: generated once into "
+        "`$DGCP_DATA_DIR/jwt.secret` (local runs only; set it in production). No client holds it."
+    ),
+    "DGCP_JWKS_FILE": (
+        "Key set (JWKS) of the API clients' public keys (Ed25519), managed with "
+        "`python -m scripts.credentials`; re-read within a second of a change. Default: "
+        "`$DGCP_DATA_DIR/jwks.json` when it exists, else no client keys."
     ),
     "DGCP_LOG_FORMAT": "`json` or `console` (default: console on a terminal, json otherwise).",
     "DGCP_LOG_LEVEL": "Log level (default `INFO`).",
@@ -105,16 +111,30 @@ def data_dir() -> Path:
     return path
 
 
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(ValueError):
+    """A setting that stops the process at start; the message names the variable and the fix."""
+
+
 def jwt_secret() -> str:
-    """The token signing key; local runs get one generated and kept on disk."""
+    """The token signing key; local runs get one generated and kept on disk. A key shorter than
+    32 bytes (RFC 7518 asks HS256 keys to be at least as long as the hash) stops the process."""
     value = os.environ.get("DGCP_JWT_SECRET", "").strip()
-    if value:
-        return value
-    path = data_dir() / "jwt.secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    where = "DGCP_JWT_SECRET"
+    if not value:
+        path = data_dir() / "jwt.secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        value, where = path.read_text().strip(), f"DGCP_JWT_SECRET (read from {path})"
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"{where} is {len(value.encode())} bytes; it must be at least {MIN_SECRET_BYTES} bytes "
+            "of random data, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    return value
 
 
 def service_addr(service: str) -> str:
