@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent import futures
@@ -31,6 +32,7 @@ from sqlalchemy import Engine, MetaData
 from runtime import audit, audit_api, config, db, metrics, tracing
 from runtime.auth import AccessTable
 from runtime.interceptors import ServerInterceptor
+from runtime.limits import DEFAULT_LIMITS, Limits
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
 from runtime.observe import Observer
@@ -59,6 +61,8 @@ class ServiceApp:
     access: AccessTable
     register: Registrar
     on_start: Callable[[ServiceContext], None] | None = None
+    #: Request limits enforced before any handler runs, and the transport's message ceilings.
+    limits: Limits = DEFAULT_LIMITS
 
     def __post_init__(self) -> None:
         # Every service serves the AuditService over its own log: its methods join the table.
@@ -73,11 +77,13 @@ def build_server(
     observer = Observer(app.name, audit_log)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix=app.name),
-        interceptors=[ServerInterceptor(app.name, app.access, config.jwt_secret(), observer)],
+        interceptors=[
+            ServerInterceptor(app.name, app.access, config.jwt_secret(), observer, limits=app.limits)
+        ],
         options=[
             ("grpc.so_reuseport", 0),
-            ("grpc.max_receive_message_length", 32 * 1024 * 1024),
-            ("grpc.max_send_message_length", 32 * 1024 * 1024),
+            ("grpc.max_receive_message_length", app.limits.max_receive_message_bytes),
+            ("grpc.max_send_message_length", app.limits.max_send_message_bytes),
             # Clients reconnect every few minutes, so new replicas behind a
             # Kubernetes Service get their share of long-lived connections.
             ("grpc.max_connection_age_ms", 5 * 60 * 1000),
@@ -151,7 +157,12 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
     parser.add_argument("--port", type=int, default=None, help="override DGCP_<SERVICE>_PORT")
     args = parser.parse_args(argv)
-    settings = config.Settings.from_env(app.name)
+    try:
+        settings = config.Settings.from_env(app.name)
+        config.jwt_secret()
+    except config.ConfigError as err:
+        print(f"{app.name}: {err}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_format, settings.log_level)
     tracing.setup(app.name)
     if args.command == "migrate":

@@ -35,7 +35,7 @@ CUSTOM_KINDS = {
     ("gateway.networking.k8s.io/v1", "GRPCRoute"),
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
 }
-SECRET_ENV = {"DATABASE_URL", "DGCP_JWT_SECRET"}
+SECRET_ENV = {"DATABASE_URL", "DGCP_JWT_SECRET", "DGCP_BULLETIN_SIGNING_KEY"}
 
 
 def _services() -> list[str]:
