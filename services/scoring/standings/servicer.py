@@ -47,6 +47,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
+from runtime.text import clean_text
 from services.scoring.bulletin import publish as pub
 from services.scoring.bulletin import store as bstore
 from services.scoring.bulletin import yearly
@@ -135,10 +136,12 @@ def month_field(value: str, field_name: str = "period") -> Period:
 
 
 def _text(value: str, name: str, limit: int) -> str:
-    required(value, name)
-    if len(value) > limit:
-        raise InvalidArgument.fields([FieldViolation(name, f"at most {limit} characters", "TOO_LONG")])
-    return value
+    """Free text (statements, reasons): runtime.text's one rule, required."""
+    problems: list[FieldViolation] = []
+    text = clean_text(value, name, problems, max_len=limit, required=True)
+    if problems:
+        raise InvalidArgument.fields(problems)
+    return text
 
 
 def _run_key(after: str) -> tuple[uuid.UUID, int]:
@@ -368,8 +371,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             problems.append(FieldViolation("determination.kind", "is required", "REQUIRED"))
         if not d.HasField("decide_time"):
             problems.append(FieldViolation("determination.decide_time", "is required", "REQUIRED"))
-        if len(d.note) > self.cfg.max_text_chars:
-            problems.append(FieldViolation("determination.note", "too long", "TOO_LONG"))
+        clean_text(d.note, "determination.note", problems, max_len=self.cfg.max_text_chars)
         if problems:
             raise InvalidArgument.fields(problems)
         month_field(d.period, "determination.period")
@@ -799,8 +801,10 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self, request: pb.PublishBulletinRequest, context: grpc.ServicerContext
     ) -> pb.Bulletin:
         period = str(month_field(required(request.period, "period")))
-        if len(request.correction_note) > self.cfg.max_text_chars:
-            raise InvalidArgument.fields([FieldViolation("correction_note", "too long", "TOO_LONG")])
+        note_problems: list[FieldViolation] = []
+        clean_text(request.correction_note, "correction_note", note_problems, max_len=self.cfg.max_text_chars)
+        if note_problems:
+            raise InvalidArgument.fields(note_problems)
         replaces_id = (
             parse_name(request.replaces, "bulletins", field="replaces") if request.replaces else None
         )
