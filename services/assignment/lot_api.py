@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from dgcp.assignment.v1 import assignment_pb2 as pb
 from runtime.auth import Role, current_caller
+from runtime.calendar import cst_date
 from runtime.db import read_transaction, transaction
 from runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from runtime.idempotency import Idempotency
@@ -427,7 +428,7 @@ class LotHandlers:
     ) -> pb.ListConflictsResponse:
         if bool(request.expert) == bool(request.case):
             raise InvalidArgument.fields([FieldViolation("expert", "give exactly one of expert or case")])
-        today = utcnow().date()
+        today = cst_date(utcnow())
         out: list[pb.Conflict] = []
         with read_transaction(self.ctx.engine) as session:
             if request.case:
@@ -482,7 +483,7 @@ class LotHandlers:
             cases, _ = ls.list_cases(session=session, lot_id=lot.id)
             if not cases:
                 raise FailedPrecondition("LOT_HAS_NO_CASES", f"{request.lot} has no cases")
-            today = utcnow().date()
+            today = cst_date(utcnow())
             doc_text, found = ls.lot_document(
                 session=session, lot=lot, cases=cases, as_of=today, policy=self.policy
             )
@@ -587,7 +588,7 @@ class LotHandlers:
             if record is None or leaving is None:
                 raise FailedPrecondition("NOT_ON_PANEL", f"{request.expert} does not sit on {request.case}")
             staying = [s.expert_id for s in seats if s.expert_id != expert_id]
-            pool = ls.expert_facts(session=session, as_of=utcnow().date())
+            pool = ls.expert_facts(session=session, as_of=cst_date(utcnow()))
             staying_employers = {pool[e].employer_code for e in staying if e in pool}
             rules = LotRules.from_json(lot.rules_json).for_track(case.track)
             staying_spec = sum(
@@ -605,7 +606,7 @@ class LotHandlers:
                 session=session,
                 lot=lot,
                 cases=[case],
-                as_of=utcnow().date(),
+                as_of=cst_date(utcnow()),
                 policy=self.policy,
                 exclude={case.id: exclude},
                 specialist_min={case.id: max(0, rules.specialist_minimum - staying_spec)},
