@@ -60,7 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     acc.add_argument("--org", default="")
     acc.add_argument("--display-name", default="")
     args = parser.parse_args(argv)
-    settings = GatewaySettings.from_env()
+    try:
+        settings = GatewaySettings.from_env()
+        if args.command not in ("migrate", "account"):
+            config.jwt_secret()
+    except config.ConfigError as err:
+        print(f"gateway: {err}", file=sys.stderr)
+        return 2
     configure_logging()
     if args.command == "migrate":
         migrate(settings)

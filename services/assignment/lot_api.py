@@ -191,6 +191,8 @@ class LotHandlers:
             raise InvalidArgument.fields([FieldViolation("status", "must be REVIEWING or CLOSED")])
         with transaction(self.ctx.engine) as session:
             lot = ls.get_lot(session=session, id=id_, for_update=True)
+            if lot.status == request.status:  # a retry of a transition that happened: same answer
+                return self._lot_proto(session, lot)
             if lot.status != allowed[request.status]:
                 raise FailedPrecondition(
                     "INVALID_LOT_TRANSITION",
