@@ -152,6 +152,35 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
             summary=case.summary(),
         )
 
+    # The registry as the bulletin reads it: names and credit codes, enterprises' towns and industries.
+    def ListConsultancies(
+        self, request: apb.ListConsultanciesRequest, context: grpc.ServicerContext
+    ) -> apb.ListConsultanciesResponse:
+        with self.lock:
+            firms = {c.consultancy: c.consultancy_name for c in self.cases.values()}
+        return apb.ListConsultanciesResponse(
+            consultancies=[
+                apb.Consultancy(name=k, display_name=v, credit_code="91441900MA4" + f"{i:07d}")
+                for i, (k, v) in enumerate(sorted(firms.items()))
+            ]
+        )
+
+    def ListReviewAgencies(
+        self, request: apb.ListReviewAgenciesRequest, context: grpc.ServicerContext
+    ) -> apb.ListReviewAgenciesResponse:
+        return apb.ListReviewAgenciesResponse(
+            review_agencies=[
+                apb.ReviewAgency(
+                    name=AGENCY, display_name="东莞市示例评审中心（模拟）", credit_code="12441900MB2000001X"
+                )
+            ]
+        )
+
+    def ListEnterprises(
+        self, request: apb.ListEnterprisesRequest, context: grpc.ServicerContext
+    ) -> apb.ListEnterprisesResponse:
+        return apb.ListEnterprisesResponse()
+
     def RecuseExpert(self, request: apb.RecuseExpertRequest, context: grpc.ServicerContext) -> apb.Amendment:
         with self.lock:
             case = self.cases[request.case]
