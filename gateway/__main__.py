@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = GatewaySettings.from_env()
         if args.command not in ("migrate", "account"):
             config.jwt_secret()
-    except config.ConfigError as err:
+    except ValueError as err:  # config.ConfigError and every malformed setting
         print(f"gateway: {err}", file=sys.stderr)
         return 2
     configure_logging()
