@@ -25,13 +25,15 @@ from types import FrameType
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, Table
 
 from runtime import config, db
 from runtime.auth import AccessTable
 from runtime.interceptors import ServerInterceptor
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
+from runtime.notify.settings import NotifySettings
+from runtime.notify.worker import DeliveryWorker
 
 log = get_logger("dgcp.server")
 
@@ -57,6 +59,7 @@ class ServiceApp:
     access: AccessTable
     register: Registrar
     on_start: Callable[[ServiceContext], None] | None = None
+    outbox: Table | None = None  # the service's notification outbox, when it sends anything
 
 
 def build_server(
@@ -115,6 +118,15 @@ def start(
     return server, bound, health_servicer, ctx
 
 
+def delivery_worker(app: ServiceApp, engine: Engine) -> DeliveryWorker | None:
+    """The service's delivery worker, when it has an outbox and a transport is configured."""
+    if app.outbox is None:
+        return None
+    settings = NotifySettings.from_env()
+    worker = DeliveryWorker(engine, app.outbox, settings, service=app.name)
+    return worker if worker.transports else None
+
+
 def drain(server: grpc.Server, health_servicer: health.HealthServicer, grace: float) -> threading.Event:
     """NOT_SERVING first (load balancers stop sending), then stop with a grace period."""
     health_servicer.enter_graceful_shutdown()
@@ -123,7 +135,13 @@ def drain(server: grpc.Server, health_servicer: health.HealthServicer, grace: fl
 
 def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m services.{app.name}")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate", "deliver"],
+        help="deliver: only run the notification worker (for a separate deployment of it)",
+    )
     parser.add_argument("--port", type=int, default=None, help="override DGCP_<SERVICE>_PORT")
     args = parser.parse_args(argv)
     settings = config.Settings.from_env(app.name)
@@ -133,6 +151,8 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
         db.migrate(engine, settings.db_schema, app.migrations, app.metadata)
         log.info("migrated", service=app.name, database=db.redacted(settings.database_url))
         return 0
+    if args.command == "deliver":
+        return _deliver_only(app, settings)
     server, port, health_servicer, ctx = start(app, settings, port=args.port)
     log.info(
         "serving",
@@ -141,6 +161,9 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
         database=db.redacted(settings.database_url),
     )
     print(f"{app.name} listening on {settings.host}:{port}", flush=True)
+    worker = delivery_worker(app, ctx.engine) if NotifySettings.from_env().worker == "thread" else None
+    if worker is not None:
+        worker.start()
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -151,6 +174,25 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     stopping.wait()
     drain(server, health_servicer, settings.grace_seconds).wait()
+    if worker is not None:
+        worker.stop()
     ctx.engine.dispose()
     log.info("stopped", service=app.name)
+    return 0
+
+
+def _deliver_only(app: ServiceApp, settings: config.Settings) -> int:
+    engine = db.create_engine_for(settings)
+    worker = delivery_worker(app, engine)
+    if worker is None:
+        print(f"{app.name}: no outbox or no transport configured (DGCP_SMTP_HOST, DGCP_SMS_ADAPTER)")
+        return 2
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    worker.start()
+    log.info("delivering", service=app.name)
+    stopping.wait()
+    worker.stop()
+    engine.dispose()
     return 0
