@@ -17,19 +17,21 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete
 from sqlmodel import select
 
+from gateway import notices
 from gateway.models import Account, Activation, Session
 from gateway.settings import GatewaySettings
 from runtime.db import read_transaction, transaction
+from runtime.notify.addresses import email_problem
 from runtime.resources import aware, utcnow
 
-ROLES_WITH_ACCOUNTS = ("reviewer", "consultancy")
+ROLES_WITH_ACCOUNTS = ("reviewer", "consultancy", "authority")
 
 _hashers: dict[tuple[int, int, int], tuple[PasswordHasher, str]] = {}
 _hashers_lock = threading.Lock()
@@ -82,13 +84,18 @@ def create_account(
     subject: str,
     org: str = "",
     display_name: str = "",
+    email: str = "",
 ) -> tuple[Identity, str]:
-    """Create an account and its first activation token (returned once, stored hashed)."""
+    """Create an account and its first activation token (returned once, stored hashed); the link
+    is also queued to ``email`` when one is given."""
     if role not in ROLES_WITH_ACCOUNTS:
         raise AccountError("ROLE_HAS_NO_ACCOUNTS")
     username = username.strip().lower()
     if not username:
         raise AccountError("USERNAME_REQUIRED")
+    email = email.strip()
+    if email_problem(email) is not None:
+        raise AccountError("INVALID_EMAIL")
     with transaction(engine) as s:
         if s.exec(select(Account).where(Account.username == username)).first() is not None:
             raise AccountError("USERNAME_TAKEN")
@@ -98,11 +105,17 @@ def create_account(
             subject=subject,
             org=org or (subject if role == "consultancy" else ""),
             display_name=display_name,
+            email=email,
         )
         s.add(account)
         s.flush()
         token = _add_activation(s, account.id, settings)
+        notices.queue_activation(s, account, token, _expiry(settings), reissue=False)
         return _identity(account), token
+
+
+def _expiry(settings: GatewaySettings) -> datetime:
+    return utcnow() + timedelta(seconds=settings.activation_ttl_seconds)
 
 
 def _add_activation(s: object, account_id: uuid.UUID, settings: GatewaySettings) -> str:
@@ -123,7 +136,9 @@ def reissue_activation(engine: Engine, settings: GatewaySettings, *, username: s
         account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
         if account is None:
             raise AccountError("NO_SUCH_ACCOUNT")
-        return _add_activation(s, account.id, settings)
+        token = _add_activation(s, account.id, settings)
+        notices.queue_activation(s, account, token, _expiry(settings), reissue=True)
+        return token
 
 
 def activation_account(engine: Engine, token: str) -> Identity | None:

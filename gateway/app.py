@@ -26,12 +26,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import accounts, api, pages, web
+from gateway.models import outbox
 from gateway.openapi import document
 from gateway.settings import GatewaySettings
 from gateway.transcode import Router, discover
 from gateway.upstream import Upstreams
 from runtime import config, db
 from runtime.logging import get_logger
+from runtime.notify.settings import NotifySettings
+from runtime.notify.worker import DeliveryWorker
 
 log = get_logger("dgcp.gateway")
 
@@ -102,6 +105,12 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
             migrate(settings)
         engine = db.create_engine_for(settings.db_settings())
         upstreams = Upstreams(settings)
+        notify = NotifySettings.from_env()
+        worker = (
+            DeliveryWorker(engine, outbox, notify, service="gateway") if notify.worker == "thread" else None
+        )
+        if worker is not None:
+            worker.start()  # only when a transport is configured
         app.state.gw = web.State(
             settings=settings,
             engine=engine,
@@ -117,6 +126,8 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             await upstreams.close()
             engine.dispose()
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from runtime.ids import new_id
+from runtime.notify.outbox import outbox_table
 from runtime.resources import utcnow
 
 
@@ -23,6 +24,7 @@ class Base(SQLModel, registry=registry()):
 
 
 metadata = Base.metadata
+outbox = outbox_table(metadata)  # activation links, written with the account change
 
 
 def _ts(nullable: bool = False) -> Column[datetime]:
@@ -43,6 +45,7 @@ class Account(Base, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     active: bool = True
+    email: str = Field(default="", max_length=200)  # where activation links are sent
     create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

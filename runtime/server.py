@@ -60,6 +60,8 @@ class ServiceApp:
     register: Registrar
     on_start: Callable[[ServiceContext], None] | None = None
     outbox: Table | None = None  # the service's notification outbox, when it sends anything
+    # Something the delivery thread runs now and then that queues messages (deadline reminders).
+    notify_tick: Callable[[ServiceContext], Callable[[], object]] | None = None
 
 
 def build_server(
@@ -118,12 +120,13 @@ def start(
     return server, bound, health_servicer, ctx
 
 
-def delivery_worker(app: ServiceApp, engine: Engine) -> DeliveryWorker | None:
+def delivery_worker(app: ServiceApp, ctx: ServiceContext) -> DeliveryWorker | None:
     """The service's delivery worker, when it has an outbox and a transport is configured."""
     if app.outbox is None:
         return None
     settings = NotifySettings.from_env()
-    worker = DeliveryWorker(engine, app.outbox, settings, service=app.name)
+    tick = app.notify_tick(ctx) if app.notify_tick is not None else None
+    worker = DeliveryWorker(ctx.engine, app.outbox, settings, service=app.name, tick=tick)
     return worker if worker.transports else None
 
 
@@ -161,7 +164,7 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
         database=db.redacted(settings.database_url),
     )
     print(f"{app.name} listening on {settings.host}:{port}", flush=True)
-    worker = delivery_worker(app, ctx.engine) if NotifySettings.from_env().worker == "thread" else None
+    worker = delivery_worker(app, ctx) if NotifySettings.from_env().worker == "thread" else None
     if worker is not None:
         worker.start()
     stopping = threading.Event()
@@ -183,7 +186,7 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
 
 def _deliver_only(app: ServiceApp, settings: config.Settings) -> int:
     engine = db.create_engine_for(settings)
-    worker = delivery_worker(app, engine)
+    worker = delivery_worker(app, ServiceContext(settings=settings, engine=engine))
     if worker is None:
         print(f"{app.name}: no outbox or no transport configured (DGCP_SMTP_HOST, DGCP_SMS_ADAPTER)")
         return 2

@@ -14,8 +14,10 @@ Runs as a thread in each service process (:meth:`DeliveryWorker.start`) or on it
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +50,8 @@ class DeliveryWorker:
         transports: list[Transport] | None = None,
         *,
         service: str = "",
+        tick: Callable[[], object] | None = None,
+        tick_seconds: float = 3600.0,
     ) -> None:
         self.engine = engine
         self.table = table
@@ -56,6 +60,10 @@ class DeliveryWorker:
         self.service = service
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # A service's periodic producer (e.g. deadline reminders), run by the same thread.
+        self.tick = tick
+        self.tick_seconds = tick_seconds
+        self._last_tick = float("-inf")
 
     # --- one round ---------------------------------------------------------------------------
 
@@ -198,8 +206,18 @@ class DeliveryWorker:
         self._thread = threading.Thread(target=self._loop, name=f"notify-{self.service}", daemon=True)
         self._thread.start()
 
+    def _run_tick(self) -> None:
+        if self.tick is None or time.monotonic() - self._last_tick < self.tick_seconds:
+            return
+        self._last_tick = time.monotonic()
+        try:
+            self.tick()
+        except Exception as err:  # noqa: BLE001 - a failed round is tried again next time
+            log.warning("notify producer failed", service=self.service, error=type(err).__name__)
+
     def _loop(self) -> None:
         while not self._stop.is_set():
+            self._run_tick()
             try:
                 done = self.run_once()
             except Exception as err:  # noqa: BLE001 - database away: log, wait, try again

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from runtime.server import ServiceApp
 from services.assignment import api
-from services.assignment.models import metadata
+from services.assignment.models import metadata, outbox
 
 APP = ServiceApp(
     name="assignment",
@@ -12,4 +12,5 @@ APP = ServiceApp(
     migrations=Path(__file__).parent / "migrations",
     access=api.ACCESS,
     register=api.register,
+    outbox=outbox,
 )

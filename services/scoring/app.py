@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from runtime.server import ServiceApp
-from services.scoring import api, standings_api
-from services.scoring.models import metadata
+from services.scoring import api, notices, standings_api
+from services.scoring.models import metadata, outbox
 
 APP = ServiceApp(
     name="scoring",
@@ -12,5 +12,7 @@ APP = ServiceApp(
     migrations=Path(__file__).parent / "migrations",
     access={**api.ACCESS, **standings_api.ACCESS},
     register=lambda server, ctx: [*api.register(server, ctx), *standings_api.register(server, ctx)],
+    outbox=outbox,
+    notify_tick=notices.reminder_round,
     on_start=api.install_defaults,
 )

@@ -45,6 +45,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
+from services.scoring import notices
 from services.scoring import standings_store as store
 from services.scoring.bulletin.payload import (
     BulletinPayload,
@@ -610,6 +611,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         config: StandingsConfig | None = None,
         surveys: SurveysFetch | None = None,
         names: NamesFetch | None = None,
+        contacts: notices.Contacts | None = None,
     ) -> None:
         self.ctx = ctx
         self.cfg = config or StandingsConfig(synthetic=synthetic_deployment())
@@ -619,6 +621,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             surveys if surveys is not None else surveys_fetch(ctx, self.cfg.surveys_exclude_flagged)
         )
         self.names = names if names is not None else names_fetch(ctx)
+        self.contacts = contacts if contacts is not None else notices.contacts_fetch(ctx)
 
     def _display_names(self) -> dict[str, str]:
         """Names for the bulletin; resource names stand in when the registry cannot be read."""
@@ -922,6 +925,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             existing = store.flags_of_period(session=session, period=window.period)
             now = utcnow()
             counts = {level: 0 for level in FlagLevel}
+            newly_proposed: list[tuple[uuid.UUID, str, list[dict[str, Any]], datetime]] = []
             for flag in result:
                 counts[flag.level] += 1
                 values: dict[str, Any] = {
@@ -936,10 +940,13 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 old = existing.get(flag.firm_id)
                 proposed = flag.level is FlagLevel.PROPOSE_NOTICE
                 if old is None:
+                    flag_id = new_id()
+                    if proposed:
+                        newly_proposed.append((flag_id, flag.firm_id, values["reasons"], now))
                     store.insert_flag(
                         session=session,
                         values={
-                            "id": new_id(),
+                            "id": flag_id,
                             "period": window.period,
                             "consultancy": flag.firm_id,
                             "notice_state": NoticeState.PROPOSED.value if proposed else "",
@@ -953,7 +960,20 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 else:
                     values["notice_state"] = NoticeState.PROPOSED.value if proposed else ""
                     values["proposed_time"] = (old.proposed_time or now) if proposed else None
+                    if proposed and old.notice_state != NoticeState.PROPOSED.value:
+                        newly_proposed.append((old.id, flag.firm_id, values["reasons"], now))
                     store.update_flag(session=session, flag_id=old.id, values=values)
+            if newly_proposed:
+                contacts = self.contacts([c for _, c, _, _ in newly_proposed]) if self.contacts else {}
+                for flag_id, firm, reasons, at in newly_proposed:
+                    notices.queue_proposed(
+                        session,
+                        flag_id=flag_id,
+                        period=window.period,
+                        reasons=reasons,
+                        deadline=statement_deadline(at, self.cfg.due_process),
+                        contact=contacts.get(firm),
+                    )
             log.info("flags_scored", period=window.period, **{k.value.lower(): v for k, v in counts.items()})
             return pb.ScoreFlagsResponse(
                 period=window.period,
@@ -1063,6 +1083,15 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 },
             )
             log.info("notice_decided", flag=f"flags/{flag_id}", state=state.value)
+            contacts = self.contacts([row.consultancy]) if self.contacts else {}
+            notices.queue_decision(
+                session,
+                flag_id=flag_id,
+                period=row.period,
+                approved=approve,
+                reason=reason,
+                contact=contacts.get(row.consultancy),
+            )
             return flag_to_proto(store.get_flag(session=session, flag_id=flag_id), due)
 
         method = "ApproveNotice" if approve else "RejectNotice"

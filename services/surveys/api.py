@@ -26,6 +26,7 @@ from runtime.auth import AccessTable, Role
 from runtime.db import read_transaction, transaction
 from runtime.errors import FieldViolation, InvalidArgument
 from runtime.idempotency import Idempotency
+from runtime.notify.addresses import email_problem
 from runtime.resources import (
     aware,
     decode_page_token,
@@ -38,7 +39,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
-from services.surveys import store
+from services.surveys import notices, store
 from services.surveys.models import InvitationRow, SurveyTemplateRow, idempotency_keys
 from services.surveys.periods import parse_period
 from services.surveys.policy import SurveyPolicy
@@ -261,6 +262,8 @@ def _wanted(request: pb.IssueInvitationsRequest, policy: SurveyPolicy) -> list[s
             _name_problems(getattr(c, attr), f"{where}.{attr}", out, required=False)
         for attr in ("enterprise", "enterprise_display_name"):
             _name_problems(getattr(c, attr), f"{where}.{attr}", out, required=True)
+        if (why := email_problem(c.enterprise_email)) is not None:
+            out.append(FieldViolation(f"{where}.enterprise_email", why, "INVALID_EMAIL"))
         for kind in kinds:
             prefix = _PARTY_PREFIX[kind]
             party, display = getattr(c, prefix), getattr(c, f"{prefix}_display_name")
@@ -276,6 +279,7 @@ def _wanted(request: pb.IssueInvitationsRequest, policy: SurveyPolicy) -> list[s
                     kind,
                     party,
                     display,
+                    c.enterprise_email,
                 )
             )
     if out:
@@ -530,6 +534,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
             created, skipped = store.issue(
                 session=session, wanted=wanted, templates=templates, deadline=deadline, policy=self.policy
             )
+            notices.queue_survey_links(session=session, sent=created, policy=self.policy)
         return pb.IssueInvitationsResponse(
             invitations=[
                 invitation_to_proto(r, names[PartyKind(r.rated_party_kind)], now) for r, _ in created
@@ -606,6 +611,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
                 now=now,
                 policy=self.policy,
             )
+            notices.queue_survey_links(session=session, sent=reminded, policy=self.policy, reminder=True)
             names = self._template_names(session, [r for r, _ in reminded])
         return pb.RemindInvitationsResponse(
             invitations=[invitation_to_proto(r, names[r.template_pk], now) for r, _ in reminded],

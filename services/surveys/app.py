@@ -4,7 +4,7 @@ from pathlib import Path
 
 from runtime.server import ServiceApp
 from services.surveys import api
-from services.surveys.models import metadata
+from services.surveys.models import metadata, outbox
 
 APP = ServiceApp(
     name="surveys",
@@ -12,5 +12,6 @@ APP = ServiceApp(
     migrations=Path(__file__).parent / "migrations",
     access=api.ACCESS,
     register=api.register,
+    outbox=outbox,
     on_start=api.on_start,
 )

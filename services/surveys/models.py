@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from runtime.idempotency import idempotency_table
 from runtime.ids import new_id
+from runtime.notify.outbox import outbox_table
 from runtime.resources import utcnow
 
 
@@ -27,6 +28,7 @@ class Base(SQLModel, registry=registry()):
 
 metadata = Base.metadata
 idempotency_keys = idempotency_table(metadata)
+outbox = outbox_table(metadata)  # notifications, written with their cause
 
 
 def _ts(nullable: bool = False) -> Any:
@@ -67,6 +69,7 @@ class InvitationRow(Base, table=True):
     lot_name: str = Field(default="", max_length=200)
     enterprise: str = Field(max_length=200)
     enterprise_display_name: str = Field(max_length=200)
+    enterprise_email: str = Field(default="", max_length=200)  # where its links are sent
     rated_party_kind: int
     rated_party: str = Field(max_length=200)
     rated_party_display_name: str = Field(default="", max_length=200)
