@@ -7,6 +7,8 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TOOLS   := .tools
 BUF     := $(TOOLS)/node_modules/.bin/buf
+# axe-core: the browser tests inject it into every page (accessibility rules, WCAG 2.1 AA).
+AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 # checkov's pinned dependencies clash with the project's: it gets its own venv.
 TOOLS_REQ := tests/deploy/requirements-tools.txt
 CHECKOV := .venv-tools/bin/checkov
@@ -25,6 +27,12 @@ $(BUF):
 	  npm install --silent --prefix $(TOOLS) @bufbuild/buf@1 >/dev/null 2>&1 || echo "buf: npm install failed"; \
 	else echo "buf: npm not found; proto lint tests will say so"; fi
 
+$(AXE):
+	@mkdir -p $(TOOLS)
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --prefix $(TOOLS) axe-core@4 >/dev/null 2>&1 || echo "axe-core: npm install failed"; \
+	else echo "axe-core: npm not found; the accessibility tests will say so"; fi
+
 $(CHECKOV): $(TOOLS_REQ)
 	$(PY) -m venv --clear .venv-tools
 	@if .venv-tools/bin/pip install --quiet -r $(TOOLS_REQ); then \
@@ -41,7 +49,7 @@ $(CHROMIUM):
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null; \
 	  else echo "chromium: not installed and not root; run: sudo apt-get install chromium fonts-wqy-microhei"; fi; }
 
-tools: $(BUF) $(CHECKOV) $(CHROMIUM)
+tools: $(BUF) $(AXE) $(CHECKOV) $(CHROMIUM)
 
 run: $(STAMP)
 	$(BIN)/python -m scripts.run $(ARGS)

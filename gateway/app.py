@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import accounts, api, pages, web
+from gateway.guard import Guard
 from gateway.models import outbox
 from gateway.openapi import document
 from gateway.settings import GatewaySettings
@@ -88,6 +89,7 @@ class AccessLog:
                 method=scope["method"],
                 path=redact_path(scope["path"]),
                 status=status[0],
+                request_id=scope.get("state", {}).get("request_id", ""),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
 
@@ -141,7 +143,8 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
     app = Starlette(
         routes=http_routes,
         lifespan=lifespan,
-        middleware=[Middleware(AccessLog)],
+        # The access log outside the guard, so that it logs the guard's own answers (413, 500).
+        middleware=[Middleware(AccessLog), Middleware(Guard, max_body_bytes=settings.max_body_bytes)],
         exception_handlers={HTTPException: api.http_error},
     )
     app.state.router = Router(routes)

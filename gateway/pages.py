@@ -16,7 +16,7 @@ import base64
 import contextlib
 import uuid
 from collections import OrderedDict
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,33 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway import accounts, web
-from gateway.errors import HTTP_STATUS
-from gateway.i18n import known, translator
+from gateway.errors import HTTP_STATUS, RATE_LIMIT_REASONS
+from gateway.i18n import LOCALES, enum_label, reason_text, translations, translator
+from runtime.calendar import CST, Period
 
-_env = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
+
+def _make_env(lang: str) -> Environment:
+    """A template environment whose ``_``/``gettext``/``{% trans %}`` speak ``lang``."""
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["num"] = _num
+    env.globals["enum"] = lambda value: enum_label(lang, value)
+    env.globals["reason"] = lambda code, fallback="": reason_text(lang, code, fallback)
+    return env
+
+
+_ENVS: dict[str, Environment] = {}
+
+
+def env_for(lang: str) -> Environment:
+    if lang not in _ENVS:
+        _ENVS[lang] = _make_env(lang if lang in LOCALES else "zh")
+    return _ENVS[lang]
+
 
 ASSIGNMENT = "dgcp.assignment.v1.AssignmentService"
 SCORING = "dgcp.scoring.v1.ScoringService"
@@ -45,7 +65,7 @@ SURVEYS = "dgcp.surveys.v1.SurveysService"
 CONSULTANCY_CASES_PER_PAGE = 50
 
 # Times are shown in Dongguan's civil time (China Standard Time: UTC+8, no daylight saving).
-DISPLAY_TZ = timezone(timedelta(hours=8))
+DISPLAY_TZ = CST
 
 # Mutual-rating items per direction (the scoring service's defaults; it rejects unknown keys).
 EXPERT_ITEMS = ("technical_capability", "service_quality")
@@ -60,14 +80,18 @@ async def render(request: Request, template: str, status: int = 200, **ctx: Any)
     ident = await web.identity_of(request)
     other = "en" if lang == "zh" else "zh"
     switch = request.url.include_query_params(lang=other)
-    body = _env.get_template(template).render(
-        request=request,
-        lang=lang,
-        lang_url=f"{switch.path}?{switch.query}",
-        t=translator(lang),
-        ident=ident,
-        csrf=web.csrf_token(request),
-        **ctx,
+    body = (
+        env_for(lang)
+        .get_template(template)
+        .render(
+            request=request,
+            lang=lang,
+            lang_url=f"{switch.path}?{switch.query}",
+            t=translator(lang),
+            ident=ident,
+            csrf=web.csrf_token(request),
+            **ctx,
+        )
     )
     response = HTMLResponse(body, status_code=status)
     if request.query_params.get("lang") in web.LANGS:
@@ -86,10 +110,11 @@ def redirect(request: Request, url: str) -> Response:
 
 async def rpc_error_page(request: Request, err: web.RpcFailed) -> Response:
     """The service's refusal in the visitor's language (by reason), with the mapped HTTP status."""
-    lang = web.lang_of(request)
-    key = f"reason.{err.reason}"
-    text = translator(lang)(key) if known(lang, key) else err.message
-    return await message(request, "error", text, status=HTTP_STATUS.get(err.code, 500))
+    text = reason_text(web.lang_of(request), err.reason, err.message)
+    status = 429 if err.reason in RATE_LIMIT_REASONS else HTTP_STATUS.get(err.code, 500)
+    if err.code.name == "RESOURCE_EXHAUSTED" and status != 429:
+        status = 413
+    return await message(request, "error", text, status=status)
 
 
 async def require(request: Request, role: str) -> accounts.Identity | Response:
@@ -329,9 +354,6 @@ def _num(value: Any) -> Any:
     return int(f) if f.is_integer() else f
 
 
-_env.globals["num"] = _num
-
-
 async def score_page(request: Request) -> Response:
     ident = await require(request, "reviewer")
     if isinstance(ident, Response):
@@ -452,7 +474,14 @@ async def rate_post(request: Request) -> Response:
     if refusal is not None:
         return refusal
     keys = EXPERT_ITEMS if role == "reviewer" else CONSULTANCY_ITEMS
-    items = {k: int(form[f"item.{k}"]) for k in keys if form.get(f"item.{k}", "").isdigit()}
+    items: dict[str, int] = {}
+    for k in keys:
+        raw = form.get(f"item.{k}", "").strip()
+        value = web.form_int(raw)
+        if raw and value is None:  # ``²``, ``99999999999999999999``: the contract's int32 cannot hold it
+            return await rpc_error_page(request, web.bad_field(f"items[{k}]", raw))
+        if value is not None:
+            items[k] = value
     body = {"case": request.path_params["case"], "items": items, "comment": form.get("comment", "")}
     try:
         await web.invoke(request, f"{SCORING}.SubmitRating", body)
@@ -491,9 +520,7 @@ async def recuse_post(request: Request) -> Response:
 
 
 def _last_month() -> str:
-    today = datetime.now(UTC).date().replace(day=1)
-    prev = today - timedelta(days=1)
-    return f"{prev.year:04d}-{prev.month:02d}"
+    return str(Period.current().shift(-1))
 
 
 async def consultancy_home(request: Request) -> Response:
@@ -679,7 +706,8 @@ async def survey_post(request: Request) -> Response:
         if not raw:
             continue
         if it["kind"] in ("scale", "number"):
-            answers[it["key"]] = {"scale": int(raw)} if raw.lstrip("-").isdigit() else {"text": raw}
+            number = web.form_int(raw)
+            answers[it["key"]] = {"scale": number} if number is not None else {"text": raw}
         elif it["kind"] == "yesno":
             answers[it["key"]] = {"yes": raw == "yes"}
         else:

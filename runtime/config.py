@@ -62,6 +62,17 @@ def env_number(name: str, default: float, *, unit: str, integer: bool = False) -
     return value
 
 
+def env_flag(name: str, default: bool = False) -> bool:
+    """A yes/no setting: ``1``/``true``/``yes`` or ``0``/``false``/``no`` (any case); anything else
+    stops the process at start with a message that names the variable."""
+    raw = _env(name, "1" if default else "0").lower()
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    raise ValueError(f"{name} must be 1/true/yes or 0/false/no, not {raw!r}")
+
+
 def env_seconds(name: str, default: float) -> float:
     """A duration setting in seconds (see :func:`env_number`)."""
     return env_number(name, default, unit="seconds")

@@ -40,7 +40,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
-from services.scoring import store
+from services.scoring import outcome, store
 from services.scoring.calibration import CalibrationConfig, CalibrationResult, calibrate
 from services.scoring.collusion import (
     CollusionPolicy,
@@ -84,6 +84,7 @@ ACCESS: AccessTable = {
     "ListScoreRevisions": frozenset({A, S}),
     "LockPanel": frozenset({A}),
     "GetCaseResult": frozenset({A, S}),
+    "GetCaseOutcome": frozenset({A, S, R, C}),  # R: panel members; C: the case's own (outcome.py)
     "GetCalibration": frozenset({A, S}),
     "SubmitRating": frozenset({R, C}),
     "ListRatings": frozenset({A, S, R, C}),
@@ -178,11 +179,20 @@ def rubric_to_proto(stored: store.StoredRubric) -> pb.RubricVersion:
         stage=STAGE_OF[r.stage],
         track=TRACK_OF[r.track],
         title=r.title,
+        title_zh=r.title_zh,
         criteria=[
-            pb.Criterion(id=c.id, chapter=c.chapter, title=c.title, max_points=c.max_points, step=c.step)
+            pb.Criterion(
+                id=c.id,
+                chapter=c.chapter,
+                title=c.title,
+                max_points=c.max_points,
+                step=c.step,
+                chapter_zh=c.chapter_zh,
+                title_zh=c.title_zh,
+            )
             for c in r.criteria
         ],
-        veto_items=[pb.VetoItem(id=v.id, title=v.title) for v in r.veto_items],
+        veto_items=[pb.VetoItem(id=v.id, title=v.title, title_zh=v.title_zh) for v in r.veto_items],
         grade_bands=[pb.GradeBand(grade=g.grade, min_total=g.min_total) for g in r.grade_bands],
         recommendation_line=r.recommendation_line,
         total_points=r.total_points,
@@ -197,10 +207,12 @@ def rubric_from_proto(msg: pb.RubricVersion) -> Rubric:
         stage=STAGES.get(msg.stage, ""),
         track=TRACKS.get(msg.track, ""),
         title=msg.title,
+        title_zh=msg.title_zh,
         criteria=tuple(
-            Criterion(c.id, c.chapter, c.title, c.max_points, c.step or 0.5) for c in msg.criteria
+            Criterion(c.id, c.chapter, c.title, c.max_points, c.step or 0.5, c.chapter_zh, c.title_zh)
+            for c in msg.criteria
         ),
-        veto_items=tuple(VetoItem(v.id, v.title) for v in msg.veto_items),
+        veto_items=tuple(VetoItem(v.id, v.title, v.title_zh) for v in msg.veto_items),
         grade_bands=tuple(GradeBand(g.grade, g.min_total) for g in msg.grade_bands) or defaults.grade_bands,
         recommendation_line=msg.recommendation_line or defaults.recommendation_line,
         total_points=msg.total_points or defaults.total_points,
@@ -695,6 +707,18 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
 
     def GetCaseResult(self, request: pb.GetCaseResultRequest, context: grpc.ServicerContext) -> pb.CaseResult:
         return self._case_result(required(request.case, "case"))
+
+    def GetCaseOutcome(
+        self, request: pb.GetCaseOutcomeRequest, context: grpc.ServicerContext
+    ) -> pb.CaseOutcome:
+        return outcome.case_outcome(
+            engine=self.engine,
+            case=required(request.case, "case"),
+            check_member=self._membership,
+            case_facts=lambda case: self.panels.check(case, "").facts,
+            case_result=self._case_result,
+            score_state=lambda row: score_to_proto(row).state,
+        )
 
     def _case_result(self, case: str, *, calibrate: bool = True) -> pb.CaseResult:
         with read_transaction(self.engine) as session:

@@ -31,7 +31,7 @@ from runtime.resources import aware, utcnow
 from runtime.server import ServiceContext
 from services.scoring.models import outbox
 from services.scoring.ranking.dueprocess import DueProcessConfig, NoticeState, statement_deadline
-from services.scoring.standings_models import flags
+from services.scoring.standings.models import flags
 
 log = get_logger("dgcp.scoring.notices")
 

@@ -625,10 +625,12 @@ class LockedScore:
     consultancy: str
     agency: str
     lock_time: datetime
+    vetoed: bool = False
 
 
 def locked_scores(*, session: Session, start: datetime, end: datetime) -> list[LockedScore]:
-    """Totals of every score whose panel locked in [start, end)."""
+    """Totals of every score whose panel locked in [start, end), by case and expert: the one query
+    behind both calibration (``GetCaseResult``) and the standings' evidence."""
     rows = session.execute(
         select(
             scores.c.case_name,
@@ -637,11 +639,13 @@ def locked_scores(*, session: Session, start: datetime, end: datetime) -> list[L
             cases.c.consultancy,
             cases.c.agency,
             cases.c.lock_time,
+            scores.c.vetoed,
         )
         .join(cases, cases.c.name == scores.c.case_name)
         .where(cases.c.lock_time >= start, cases.c.lock_time < end, scores.c.locked.is_(True))
+        .order_by(scores.c.case_name, scores.c.expert)
     ).all()
-    return [LockedScore(*r) for r in rows]
+    return [LockedScore(r[0], r[1], float(r[2]), r[3], r[4], r[5], bool(r[6])) for r in rows]
 
 
 def locked_fingerprint(*, session: Session) -> tuple[int, int, Any]:

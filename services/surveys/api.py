@@ -23,6 +23,7 @@ from sqlmodel import Session
 from dgcp.surveys.v1 import surveys_pb2 as pb
 from dgcp.surveys.v1 import surveys_pb2_grpc as pb_grpc
 from runtime.auth import AccessTable, Role
+from runtime.calendar import Period
 from runtime.db import read_transaction, transaction
 from runtime.errors import FieldViolation, InvalidArgument
 from runtime.idempotency import Idempotency
@@ -41,7 +42,6 @@ from runtime.resources import (
 from runtime.server import ServiceContext
 from services.surveys import notices, store
 from services.surveys.models import InvitationRow, SurveyTemplateRow, idempotency_keys
-from services.surveys.periods import parse_period
 from services.surveys.policy import SurveyPolicy
 from services.surveys.stats import Aggregate, Estimate, aggregate
 from services.surveys.templates import (
@@ -695,7 +695,8 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         _name_problems(request.rated_party, "rated_party", problems, required=True)
         if problems:
             raise InvalidArgument.fields(problems)
-        start, end = parse_period(request.period)
+        period = Period.parse_field(request.period)
+        start, end = period.start, period.end
         with read_transaction(self.engine) as session:
             found = store.party_data(session=session, parties=[request.rated_party], start=start, end=end)
         data = found.get(request.rated_party) or store.PartyData(request.rated_party, "", 0, 0, [])
@@ -706,7 +707,8 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
     ) -> pb.ListPartyAggregatesResponse:
         if request.rated_party_kind not in {k.value for k in PartyKind}:
             raise InvalidArgument.fields([FieldViolation("rated_party_kind", "is required", "REQUIRED")])
-        start, end = parse_period(request.period)
+        period = Period.parse_field(request.period)
+        start, end = period.start, period.end
         limit = page_size(request.page_size)
         filters = {"kind": int(request.rated_party_kind), "period": request.period}
         after = decode_page_token(request.page_token, filters)

@@ -32,7 +32,7 @@ from services.assignment.app import APP as ASSIGNMENT
 from services.assignment.models import outbox as assignment_outbox
 from services.scoring import notices as scoring_notices
 from services.scoring.models import outbox as scoring_outbox
-from services.scoring.standings_models import flags
+from services.scoring.standings.models import flags
 from services.surveys.app import APP as SURVEYS
 from services.surveys.models import outbox as surveys_outbox
 from tests.notify.conftest import SmtpSink

@@ -42,7 +42,7 @@ from services.scoring.app import APP
 from services.scoring.bulletin.render import bulletin_schema
 from services.scoring.models import cases
 from services.scoring.rubrics import ACCEPTANCE_STANDARD, EVALUATION_STANDARD, Rubric
-from services.scoring.standings_models import bulletin_files
+from services.scoring.standings.models import bulletin_files
 from tests.support import Running, error_of, md, running
 
 AUTH = md("authority")

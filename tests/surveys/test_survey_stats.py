@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtime.errors import InvalidArgument
-from services.surveys.periods import parse_period
 from services.surveys.stats import ResponseData, aggregate, cronbach_alpha, mean_interval, wilson
 from services.surveys.templates import (
     Content,
@@ -186,26 +183,6 @@ def test_straight_lining_and_patterns() -> None:
     with_comment = {**same, "comment": "不同的意见"}
     assert pattern_digest(content, same) == pattern_digest(content, with_comment)  # free text ignored
     assert pattern_digest(content, same) != pattern_digest(content, _answers([4, 4, 5]))
-
-
-@pytest.mark.parametrize(
-    ("period", "start", "end"),
-    [
-        ("2026", datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)),
-        ("2026-Q4", datetime(2026, 10, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)),
-        ("2026-02", datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)),
-        ("2026-12", datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)),
-    ],
-)
-def test_periods(period: str, start: datetime, end: datetime) -> None:
-    assert parse_period(period) == (start, end)
-
-
-@pytest.mark.parametrize("bad", ["", "2026-13", "2026-Q5", "26-01", "1999", "2026-1"])
-def test_bad_periods(bad: str) -> None:
-    with pytest.raises(InvalidArgument) as info:
-        parse_period(bad)
-    assert info.value.violations[0].reason == "INVALID_PERIOD"
 
 
 # --- properties ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
@@ -23,6 +23,7 @@ import grpc
 from dgcp.scoring.v1 import standings_pb2 as pb
 from dgcp.scoring.v1 import standings_pb2_grpc as pb_grpc
 from runtime import auth, config
+from runtime.calendar import Period
 from runtime.errors import details_of
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
@@ -32,11 +33,9 @@ log = get_logger("dgcp.scoring.bulletin_job")
 JOB_SUBJECT = "jobs/monthly-bulletin"
 
 
-def previous_month(now: datetime, offset_hours: int = 8) -> str:
-    local = now.astimezone(timezone(timedelta(hours=offset_hours)))
-    first = local.replace(day=1)
-    last = first - timedelta(days=1)
-    return f"{last.year:04d}-{last.month:02d}"
+def previous_month(now: datetime) -> str:
+    """The month before ``now``'s month in China Standard Time."""
+    return str(Period.of(now).shift(-1))
 
 
 def run_job(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 
 class NoticeState(StrEnum):
@@ -72,3 +73,38 @@ def decide(
             "STATEMENT_WINDOW_OPEN", "approve after the firm's statement or once its window closes"
         )
     return NoticeState.APPROVED if approve else NoticeState.REJECTED
+
+
+class PriorFlag(Protocol):
+    """What the merge rule reads of a flag already stored for the firm and period."""
+
+    @property
+    def notice_state(self) -> str: ...
+    @property
+    def statement(self) -> str: ...
+    @property
+    def proposed_time(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True)
+class NoticeWrite:
+    """The due-process columns to write for a re-scored flag."""
+
+    notice_state: str
+    proposed_time: datetime | None
+
+
+def merge_notice(prior: PriorFlag | None, *, proposed: bool, now: datetime) -> NoticeWrite | None:
+    """Re-scoring a period: what becomes of the stored flag's notice (``None``: leave it alone).
+
+    A decided (approved or rejected) or answered flag is never re-scored under the firm's feet; an
+    undecided proposal keeps the time it was first proposed, so its statement window does not
+    restart; a proposal that no longer holds is withdrawn."""
+    if prior is not None and (
+        prior.notice_state in (NoticeState.APPROVED, NoticeState.REJECTED) or prior.statement
+    ):
+        return None
+    if not proposed:
+        return NoticeWrite("", None)
+    first = prior.proposed_time if prior is not None and prior.proposed_time is not None else now
+    return NoticeWrite(NoticeState.PROPOSED.value, first)

@@ -1,5 +1,7 @@
-"""One period end to end: standing, model features and risk, flags. Shared by the servicer, the
-monthly job, the benchmark and the simulation test so that they all run the same steps."""
+"""One period end to end: standing, model features and risk, flags. The servicer runs the same two
+steps (``ComputeStandings``: :func:`compute_standings`; ``ScoreFlags``: :func:`flag_period` on the
+stored run), and the benchmark and the simulations run :func:`run_period`, so they all judge a
+period by the same code."""
 
 from __future__ import annotations
 
@@ -36,7 +38,20 @@ def run_period(
 ) -> PeriodResult:
     """Without a model (too few determinations so far) the statistical rule alone decides."""
     standings = compute_standings(firm_ids, observations, standing_config)
-    features = feature_matrix(standings)
+    return flag_period(
+        standings, feature_matrix(standings), flag_config=flag_config, model=model, falsified=falsified
+    )
+
+
+def flag_period(
+    standings: Standings,
+    features: FloatArray,
+    *,
+    flag_config: FlagConfig | None = None,
+    model: FlagModel | None = None,
+    falsified: Collection[str] = (),
+) -> PeriodResult:
+    """The flags of a computed standing (fresh, or read back from a stored run)."""
     evidence = evaluate_model(model, features) if model is not None else None
     flags = decide_flags(standings, flag_config, evidence, falsified)
     return PeriodResult(standings, features, evidence, flags)

@@ -1,14 +1,10 @@
-"""Data functions of standings, flags and bulletins (keyword-only, one session each).
-
-The evidence queries read the scoring service's own score, case and rating tables (same service,
-same schema); nothing here reaches another service.
-"""
+"""Standings' own tables: runs, determinations, flag models, flags and bulletins (keyword-only
+functions, one session each). The evidence behind a run is read in ``reads``."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +13,7 @@ from sqlmodel import Session
 
 from runtime.errors import NotFound
 from runtime.ids import new_id
-from services.scoring.models import cases, ratings, scores
-from services.scoring.standings_models import (
+from services.scoring.standings.models import (
     bulletin_files,
     bulletins,
     determinations,
@@ -26,75 +21,7 @@ from services.scoring.standings_models import (
     flags,
     standing_runs,
 )
-
-
-@dataclass(frozen=True)
-class ScoreEvidence:
-    case_name: str
-    expert: str
-    total: float
-    vetoed: bool
-    consultancy: str
-    agency: str
-
-
-@dataclass(frozen=True)
-class RatingEvidence:
-    case_name: str
-    direction: str
-    ratee: str
-    mean: float
-
-
-def window_scores(*, session: Session, start: datetime, end: datetime) -> list[ScoreEvidence]:
-    """Every locked score whose panel locked in [start, end)."""
-    rows = session.execute(
-        select(
-            scores.c.case_name,
-            scores.c.expert,
-            scores.c.total,
-            scores.c.vetoed,
-            cases.c.consultancy,
-            cases.c.agency,
-        )
-        .join(cases, cases.c.name == scores.c.case_name)
-        .where(cases.c.lock_time >= start, cases.c.lock_time < end, scores.c.locked.is_(True))
-        .order_by(scores.c.case_name, scores.c.expert)
-    ).all()
-    return [ScoreEvidence(r[0], r[1], float(r[2]), bool(r[3]), r[4], r[5]) for r in rows]
-
-
-def window_rounds(*, session: Session, start: datetime, end: datetime) -> dict[str, bool]:
-    """For each case locked in [start, end) whose enterprise is known: whether it is another round
-    of review, i.e. the same enterprise's report at the same stage was locked before (at any time,
-    so a first round in an earlier month still counts). The standings' rework evidence."""
-    earlier = cases.alias("earlier")
-    repeat = (
-        select(earlier.c.name)
-        .where(
-            earlier.c.enterprise == cases.c.enterprise,
-            earlier.c.stage == cases.c.stage,
-            earlier.c.lock_time < cases.c.lock_time,
-        )
-        .exists()
-    )
-    rows = session.execute(
-        select(cases.c.name, repeat).where(
-            cases.c.lock_time >= start, cases.c.lock_time < end, cases.c.enterprise != ""
-        )
-    ).all()
-    return {r[0]: bool(r[1]) for r in rows}
-
-
-def window_ratings(*, session: Session, start: datetime, end: datetime) -> list[RatingEvidence]:
-    """Mutual ratings of cases locked in [start, end), with whom they rate."""
-    rows = session.execute(
-        select(ratings.c.case_name, ratings.c.direction, ratings.c.ratee, ratings.c.mean)
-        .join(cases, cases.c.name == ratings.c.case_name)
-        .where(cases.c.lock_time >= start, cases.c.lock_time < end)
-        .order_by(ratings.c.id)
-    ).all()
-    return [RatingEvidence(r[0], r[1], r[2], float(r[3])) for r in rows]
+from services.scoring.standings.runs import StoredRun
 
 
 def insert_run(*, session: Session, values: dict[str, Any]) -> uuid.UUID:
@@ -103,17 +30,19 @@ def insert_run(*, session: Session, values: dict[str, Any]) -> uuid.UUID:
     return run_id
 
 
-def newest_run(*, session: Session, period: str, kind: str) -> Any:
-    return session.execute(
+def newest_run(*, session: Session, period: str, kind: str) -> StoredRun | None:
+    row = session.execute(
         select(standing_runs)
         .where(standing_runs.c.period == period, standing_runs.c.kind == kind)
         .order_by(standing_runs.c.create_time.desc(), standing_runs.c.id.desc())
         .limit(1)
     ).first()
+    return StoredRun.from_row(row) if row is not None else None
 
 
-def get_run(*, session: Session, run_id: uuid.UUID) -> Any:
-    return session.execute(select(standing_runs).where(standing_runs.c.id == run_id)).first()
+def get_run(*, session: Session, run_id: uuid.UUID) -> StoredRun | None:
+    row = session.execute(select(standing_runs).where(standing_runs.c.id == run_id)).first()
+    return StoredRun.from_row(row) if row is not None else None
 
 
 def insert_determination(*, session: Session, values: dict[str, Any]) -> Any:

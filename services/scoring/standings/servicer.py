@@ -1,33 +1,26 @@
 """gRPC API of standings, determinations, the flag model, flags with due process, and bulletins.
 
-Thin handlers: evidence comes from scoring's own tables (``standings_store``) and, for enterprise
-satisfaction, from the surveys service's aggregates over gRPC; the mathematics is in
-``services.scoring.ranking`` and the rendering in ``services.scoring.bulletin``.
+Thin handlers: evidence is read through ``reads`` and built in ``evidence``; the mathematics is in
+``services.scoring.ranking`` (the same ``pipeline`` the simulations run) and the rendering in
+``services.scoring.bulletin``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import math
-import os
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import grpc
 import numpy as np
 
-from dgcp.assignment.v1 import assignment_pb2 as apb
-from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
 from dgcp.scoring.v1 import standings_pb2 as pb
 from dgcp.scoring.v1 import standings_pb2_grpc as pb_grpc
 from dgcp.surveys.v1 import surveys_pb2 as spb
-from dgcp.surveys.v1 import surveys_pb2_grpc as spb_grpc
 from runtime.auth import AccessTable, Role, current_caller
-from runtime.clients import service_channel
+from runtime.calendar import Period
 from runtime.db import read_transaction
 from runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from runtime.idempotency import Idempotency
@@ -46,7 +39,6 @@ from runtime.resources import (
 )
 from runtime.server import ServiceContext
 from services.scoring import notices
-from services.scoring import standings_store as store
 from services.scoring.bulletin.payload import (
     BulletinPayload,
     NoticeRow,
@@ -54,44 +46,48 @@ from services.scoring.bulletin.payload import (
     method_from,
 )
 from services.scoring.bulletin.render import MANIFEST, bulletin_sha256, render_all, verify
-from services.scoring.calibration import calibrate
 from services.scoring.models import idempotency_keys
 from services.scoring.ranking.dueprocess import (
-    DueProcessConfig,
     DueProcessError,
     NoticeState,
     check_statement,
     decide,
+    merge_notice,
     statement_deadline,
 )
 from services.scoring.ranking.flagmodel import (
     FEATURES,
     FlagModel,
-    FlagModelConfig,
     InsufficientLabelsError,
-    feature_matrix,
     train_flag_model,
 )
-from services.scoring.ranking.flags import FlagConfig, FlagLevel, decide_flags, evaluate_model
-from services.scoring.ranking.standing import (
-    AGENCY_CONFIG,
-    CONSULTANCY_RATING,
-    FIRST_PASS,
-    NO_REWORK,
-    NO_VETO,
-    PANEL_RATING,
-    REPORT_QUALITY,
-    SATISFACTION,
-    ComponentPosterior,
-    Evidence,
-    Observations,
-    StandingConfig,
-    Standings,
-    Summaries,
-    adjust_for_outcome,
-    compute_standings,
+from services.scoring.ranking.flags import FlagLevel
+from services.scoring.ranking.pipeline import flag_period
+from services.scoring.ranking.standing import compute_standings
+from services.scoring.standings import reads, store
+from services.scoring.standings.config import StandingsConfig
+from services.scoring.standings.evidence import add_survey_aggregates, gather_evidence
+from services.scoring.standings.mapping import (
+    DETERMINATIONS,
+    KIND_OF,
+    LEVEL_OF,
+    bulletin_to_proto,
+    determination_to_proto,
+    flag_to_proto,
+    media_type,
+    model_to_proto,
+    standing_to_proto,
 )
-from services.scoring.ratings import CONSULTANCY_TO_REVIEW, EXPERT_TO_CONSULTANCY, RatingPolicy
+from services.scoring.standings.peers import NamesFetch, SurveysFetch, names_fetch, surveys_fetch
+from services.scoring.standings.runs import (
+    AGENCY,
+    CONSULTANCY,
+    RunSummary,
+    StoredStanding,
+    features_of,
+    standings_of,
+    stored_rows,
+)
 
 log = get_logger("dgcp.scoring.standings")
 
@@ -117,399 +113,10 @@ ACCESS: AccessTable = {
     "VerifyBulletin": EVERYONE,
 }
 
-CONSULTANCY, AGENCY = "CONSULTANCY", "REVIEW_AGENCY"
-KIND_OF = {pb.ENTITY_KIND_CONSULTANCY: CONSULTANCY, pb.ENTITY_KIND_REVIEW_AGENCY: AGENCY}
-KIND_PB = {v: k for k, v in KIND_OF.items()}
-DETERMINATIONS = {
-    pb.DETERMINATION_KIND_SPOT_CHECK: "SPOT_CHECK",
-    pb.DETERMINATION_KIND_REJECTED_REPORT: "REJECTED_REPORT",
-    pb.DETERMINATION_KIND_FALSIFICATION: "FALSIFICATION",
-}
-DETERMINATION_PB = {v: k for k, v in DETERMINATIONS.items()}
-LEVEL_PB = {
-    FlagLevel.OK: pb.FLAG_LEVEL_OK,
-    FlagLevel.WATCH: pb.FLAG_LEVEL_WATCH,
-    FlagLevel.PROPOSE_NOTICE: pb.FLAG_LEVEL_PROPOSE_NOTICE,
-}
-LEVEL_OF = {v: k for k, v in LEVEL_PB.items()}
-NOTICE_PB = {
-    "": pb.NOTICE_STATE_UNSPECIFIED,
-    NoticeState.PROPOSED: pb.NOTICE_STATE_PROPOSED,
-    NoticeState.APPROVED: pb.NOTICE_STATE_APPROVED,
-    NoticeState.REJECTED: pb.NOTICE_STATE_REJECTED,
-}
-MEDIA = {
-    ".html": "text/html; charset=utf-8",
-    ".pdf": "application/pdf",
-    ".csv": "text/csv; charset=utf-8",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-}
 
-
-@dataclass(frozen=True)
-class StandingsConfig:
-    """Policy of standings, flags and bulletins; every number is a default a deployment may change."""
-
-    window_months: int = 12
-    max_window_months: int = 36
-    # Months are civil months in China Standard Time.
-    utc_offset_hours: int = 8
-    consultancy: StandingConfig = field(default_factory=StandingConfig)
-    agency: StandingConfig = AGENCY_CONFIG
-    flags: FlagConfig = field(default_factory=FlagConfig)
-    model: FlagModelConfig = field(default_factory=FlagModelConfig)
-    due_process: DueProcessConfig = field(default_factory=DueProcessConfig)
-    ratings: RatingPolicy = field(default_factory=RatingPolicy)
-    # z of the surveys service's published intervals (95% normal), to recover a standard deviation
-    survey_interval_z: float = 1.959964
-    surveys_exclude_flagged: bool = True
-    synthetic: bool = False
-    region_zh: str = "东莞市"
-    region_en: str = "Dongguan"
-    max_text_chars: int = 5000
-
-
-# ---------------------------------------------------------------- periods
-
-
-def parse_period(value: str, field_name: str = "period") -> tuple[int, int]:
-    try:
-        year, month = (int(x) for x in value.split("-"))
-        if len(value) != 7 or not 1 <= month <= 12 or year < 2000:
-            raise ValueError
-    except ValueError:
-        raise InvalidArgument.fields(
-            [FieldViolation(field_name, "must be a month 'YYYY-MM'", "INVALID_PERIOD")],
-            reason="INVALID_PERIOD",
-        ) from None
-    return year, month
-
-
-def shift(year: int, month: int, months: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + months
-    return index // 12, index % 12 + 1
-
-
-def month_start(year: int, month: int, offset_hours: int) -> datetime:
-    return datetime(year, month, 1, tzinfo=timezone(timedelta(hours=offset_hours))).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class Window:
-    period: str
-    months: int
-    start: datetime
-    end: datetime  # exclusive: the data cut-off
-    month_labels: tuple[str, ...]
-
-    @staticmethod
-    def of(period: str, months: int, offset_hours: int) -> Window:
-        y, m = parse_period(period)
-        first = shift(y, m, -(months - 1))
-        after = shift(y, m, 1)
-        labels = tuple(f"{a:04d}-{b:02d}" for a, b in (shift(*first, i) for i in range(months)))
-        return Window(
-            period, months, month_start(*first, offset_hours), month_start(*after, offset_hours), labels
-        )
-
-
-# ---------------------------------------------------------------- evidence → observations
-
-
-@dataclass
-class EvidenceBuilder:
-    """Per-entity component evidence being assembled (entity names map to indices at the end)."""
-
-    entities: set[str] = field(default_factory=set)
-    columns: dict[str, tuple[list[str], list[float]]] = field(default_factory=dict)
-    summaries: dict[str, tuple[list[str], list[int], list[float], list[float]]] = field(default_factory=dict)
-
-    def add(self, component: str, entity: str, value: float) -> None:
-        self.entities.add(entity)
-        names, values = self.columns.setdefault(component, ([], []))
-        names.append(entity)
-        values.append(value)
-
-    def add_summary(self, component: str, entity: str, n: int, mean: float, sd: float) -> None:
-        self.entities.add(entity)
-        rows = self.summaries.setdefault(component, ([], [], [], []))
-        rows[0].append(entity)
-        rows[1].append(n)
-        rows[2].append(mean)
-        rows[3].append(sd)
-
-    def build(self) -> tuple[list[str], dict[str, Evidence]]:
-        ids = sorted(self.entities)
-        index = {e: i for i, e in enumerate(ids)}
-        out: dict[str, Evidence] = {}
-        for comp, (names, values) in self.columns.items():
-            out[comp] = Observations.of([index[e] for e in names], values)
-        for comp, (names, ns, means, sds) in self.summaries.items():
-            out[comp] = Summaries.of([index[e] for e in names], ns, means, sds)
-        return ids, out
-
-
-def rating_to_100(mean: float, policy: RatingPolicy) -> float:
-    return (mean - policy.min_value) / (policy.max_value - policy.min_value) * 100.0
-
-
-def gather_evidence(
-    scores: Sequence[store.ScoreEvidence],
-    ratings: Sequence[store.RatingEvidence],
-    cfg: StandingsConfig,
-    rounds: Mapping[str, bool],
-) -> tuple[EvidenceBuilder, EvidenceBuilder, list[str]]:
-    """Consultancy and agency evidence from the window's locked scores and ratings.
-
-    ``rounds`` says, per case whose enterprise is known, whether it is another round of review of
-    the same enterprise's report at that stage (see ``store.window_rounds``): the no-rework rate
-    counts it against the consultancy whose report it is. Cases it does not name add no rework
-    evidence either way."""
-    notes: list[str] = []
-    firms, agencies = EvidenceBuilder(), EvidenceBuilder()
-    failed: dict[str, bool] = {}
-    if scores:
-        result = calibrate(
-            [s.case_name for s in scores], [s.expert for s in scores], [s.total for s in scores]
-        )
-        calibrated = dict(zip(result.case_ids, result.calibrated.tolist(), strict=True))
-        case_info: dict[str, tuple[str, str, bool]] = {}
-        for s in scores:
-            prev = case_info.get(s.case_name)
-            case_info[s.case_name] = (s.consultancy, s.agency, s.vetoed or (prev[2] if prev else False))
-        pass_line = cfg.consultancy.pass_line
-        for case, (consultancy, agency, vetoed) in sorted(case_info.items()):
-            q = float(calibrated[case])
-            firms.add(REPORT_QUALITY, consultancy, q)
-            first = q >= pass_line and not vetoed
-            failed[case] = not first
-            firms.add(FIRST_PASS, consultancy, 100.0 if first else 0.0)
-            firms.add(NO_VETO, consultancy, 0.0 if vetoed else 100.0)
-            if case in rounds:
-                firms.add(NO_REWORK, consultancy, 0.0 if rounds[case] else 100.0)
-            agencies.entities.add(agency)
-        notes.append(f"{len(case_info)} locked cases, {len(scores)} scores, calibration {result.method}")
-        repeats = sum(rounds.get(case, False) for case in case_info)
-        notes.append(f"{repeats} of them another round of review of the same report (rework)")
-    else:
-        notes.append("no locked case in the window")
-    agency_values: list[tuple[str, float, bool]] = []
-    for r in ratings:
-        value = rating_to_100(r.mean, cfg.ratings)
-        if r.direction == EXPERT_TO_CONSULTANCY:
-            firms.add(PANEL_RATING, r.ratee, value)
-        elif r.direction == CONSULTANCY_TO_REVIEW:
-            agency_values.append((r.ratee, value, failed.get(r.case_name, False)))
-    if agency_values:
-        adjusted = adjust_for_outcome(
-            np.array([v for _, v, _ in agency_values]),
-            np.array([int(f) for _, _, f in agency_values], dtype=np.int64),
-        )
-        for (agency, _, _), value in zip(agency_values, adjusted.tolist(), strict=True):
-            agencies.add(CONSULTANCY_RATING, agency, float(value))
-    return firms, agencies, notes
-
-
-def add_survey_aggregates(
-    target: EvidenceBuilder,
-    aggregates: Sequence[spb.PartyAggregate],
-    cfg: StandingsConfig,
-) -> int:
-    """Unsuppressed monthly service-quality aggregates (0–100) as summaries; returns how many."""
-    used = 0
-    for agg in aggregates:
-        est = agg.service_quality_score
-        if agg.suppressed or est.n <= 0:
-            continue
-        sd = (est.upper - est.lower) / (2 * cfg.survey_interval_z) * math.sqrt(est.n)
-        target.add_summary(SATISFACTION, agg.rated_party, int(est.n), float(est.mean), max(sd, 0.0))
-        used += 1
-    return used
-
-
-# ---------------------------------------------------------------- stored runs ↔ standings
-
-
-def run_rows(st: Standings, kind: str) -> list[dict[str, Any]]:
-    x = feature_matrix(st) if kind == CONSULTANCY else None
-    rows = []
-    for i, entity in enumerate(st.firm_ids):
-        comps = [
-            {
-                "component": name,
-                "n": int(post.n[i]),
-                "raw_mean": None if math.isnan(post.raw_mean[i]) else float(post.raw_mean[i]),
-                "estimate": float(post.mean[i]),
-                "sd": float(post.sd[i]),
-            }
-            for name, post in st.components.items()
-        ]
-        row: dict[str, Any] = {
-            "entity": entity,
-            "n": int(st.n_quality[i]),
-            "composite": float(st.composite[i]),
-            "composite_sd": float(st.composite_sd[i]),
-            "lower": float(st.lower[i]),
-            "upper": float(st.upper[i]),
-            "grade": st.grade[i],
-            "rank": int(st.rank[i]),
-            "rank_lower": int(st.rank_lower[i]),
-            "rank_upper": int(st.rank_upper[i]),
-            "p_below_pass": float(st.p_below_pass[i]),
-            "components": comps,
-        }
-        if x is not None:
-            row["features"] = [None if math.isnan(v) else float(v) for v in x[i]]
-        rows.append(row)
-    rows.sort(key=lambda r: (r["rank"], r["entity"]))
-    return rows
-
-
-def standings_from_rows(rows: Sequence[dict[str, Any]], config: StandingConfig) -> Standings:
-    """Rebuild the arrays the flag rule reads from a stored run (exactly what was computed)."""
-    ids = tuple(r["entity"] for r in rows)
-    names = sorted({c["component"] for r in rows for c in r["components"]})
-
-    def comp(name: str) -> ComponentPosterior:
-        cells = [next((c for c in r["components"] if c["component"] == name), None) for r in rows]
-        n = np.array([c["n"] if c else 0 for c in cells], dtype=np.int64)
-        raw = np.array([c["raw_mean"] if c and c["raw_mean"] is not None else np.nan for c in cells])
-        mean = np.array([c["estimate"] if c else np.nan for c in cells])
-        sd = np.array([c["sd"] if c else np.nan for c in cells])
-        return ComponentPosterior(n, raw, mean, sd, float("nan"), float("nan"), float("nan"))
-
-    def col(key: str, dtype: Any = np.float64) -> Any:
-        return np.array([r[key] for r in rows], dtype=dtype)
-
-    return Standings(
-        firm_ids=ids,
-        components={name: comp(name) for name in names},
-        composite=col("composite"),
-        composite_sd=col("composite_sd"),
-        lower=col("lower"),
-        upper=col("upper"),
-        grade=tuple(r["grade"] for r in rows),
-        rank=col("rank", np.int64),
-        rank_lower=col("rank_lower", np.int64),
-        rank_upper=col("rank_upper", np.int64),
-        p_below_pass=col("p_below_pass"),
-        n_quality=col("n", np.int64),
-        funnel_sigma=float("nan"),
-        funnel_center=float("nan"),
-        config=config,
-    )
-
-
-def features_of(rows: Sequence[dict[str, Any]]) -> np.ndarray:
-    return np.array(
-        [[np.nan if v is None else v for v in r.get("features") or [None] * len(FEATURES)] for r in rows],
-        dtype=np.float64,
-    ).reshape(len(rows), len(FEATURES))
-
-
-# ---------------------------------------------------------------- proto mapping
-
-
-def _name(collection: str, value: uuid.UUID) -> str:
-    return f"{collection}/{value}"
-
-
-def standing_to_proto(row: dict[str, Any], kind: str, period: str) -> pb.Standing:
-    return pb.Standing(
-        entity=row["entity"],
-        entity_kind=KIND_PB[kind],
-        period=period,
-        n=row["n"],
-        composite=row["composite"],
-        lower=row["lower"],
-        upper=row["upper"],
-        grade=row["grade"],
-        rank=row["rank"],
-        rank_lower=row["rank_lower"],
-        rank_upper=row["rank_upper"],
-        p_below_pass=0.0
-        if row["p_below_pass"] is None or math.isnan(row["p_below_pass"])
-        else row["p_below_pass"],
-        components=[
-            pb.ComponentEstimate(
-                component=c["component"], n=c["n"], raw_mean=c["raw_mean"], estimate=c["estimate"], sd=c["sd"]
-            )
-            for c in row["components"]
-        ],
-    )
-
-
-def determination_to_proto(row: Any) -> pb.Determination:
-    return pb.Determination(
-        name=_name("determinations", row.id),
-        consultancy=row.consultancy,
-        period=row.period,
-        kind=DETERMINATION_PB[row.kind],
-        substandard=row.substandard,
-        evidence=list(row.evidence),
-        decide_time=to_timestamp(row.decide_time),
-        note=row.note,
-        recorded_by=row.recorded_by,
-        create_time=to_timestamp(row.create_time),
-    )
-
-
-def model_to_proto(row: Any) -> pb.FlagModel:
-    return pb.FlagModel(
-        name=f"flagModels/{row.version}",
-        training_sha256=row.training_sha256,
-        artefact_sha256=row.artefact_sha256,
-        features=list(row.features),
-        params_json=json.dumps(row.params, sort_keys=True),
-        metrics={k: float(v) for k, v in row.metrics.items() if v is not None},
-        create_time=to_timestamp(row.create_time),
-        log=list(row.log),
-    )
-
-
-def flag_to_proto(row: Any, due: DueProcessConfig) -> pb.Flag:
-    msg = pb.Flag(
-        name=_name("flags", row.id),
-        period=row.period,
-        consultancy=row.consultancy,
-        level=LEVEL_PB[FlagLevel(row.level)],
-        reasons=[pb.FlagReason(code=r["code"], zh=r["zh"], en=r["en"]) for r in row.reasons],
-        n_reports=row.n_reports,
-        quality_estimate=row.quality_estimate,
-        p_below_pass=row.p_below_pass,
-        flag_model=row.flag_model,
-        notice_state=NOTICE_PB[row.notice_state],
-        statement=row.statement,
-        decision_reason=row.decision_reason,
-        decided_by=row.decided_by,
-        create_time=to_timestamp(row.create_time),
-    )
-    if row.model_risk is not None:
-        msg.model_risk = row.model_risk
-    for attr in ("statement_time", "decide_time"):
-        value = getattr(row, attr)
-        if value is not None:
-            getattr(msg, attr).FromDatetime(aware(value))
-    if row.proposed_time is not None:
-        msg.statement_deadline.FromDatetime(statement_deadline(aware(row.proposed_time), due))
-    return msg
-
-
-def bulletin_to_proto(row: Any, files: Sequence[Any]) -> pb.Bulletin:
-    return pb.Bulletin(
-        name=_name("bulletins", row.id),
-        period=row.period,
-        version=row.version,
-        replaces=_name("bulletins", row.replaces) if row.replaces else "",
-        correction_note=row.correction_note,
-        sha256=row.sha256,
-        files=[pb.BulletinFile(file=f[0], media_type=f[1], sha256=f[2], size=int(f[3])) for f in files],
-        synthetic=row.synthetic,
-        publish_time=to_timestamp(row.publish_time),
-        data_cutoff=to_timestamp(row.data_cutoff),
-        notices=row.notices,
-    )
+def month_field(value: str, field_name: str = "period") -> Period:
+    """A month ``YYYY-MM`` in China Standard Time, or INVALID_PERIOD on ``field_name``."""
+    return Period.parse_field(value, field_name, kinds=("month",))
 
 
 def _text(value: str, name: str, limit: int) -> str:
@@ -532,78 +139,6 @@ def _due(err: DueProcessError) -> FailedPrecondition:
     return FailedPrecondition(err.reason, str(err))
 
 
-# ---------------------------------------------------------------- servicer
-
-SurveysFetch = Callable[[int, str], list[spb.PartyAggregate]]
-
-
-def surveys_fetch(ctx: ServiceContext, exclude_flagged: bool = True) -> SurveysFetch | None:
-    """ListPartyAggregates over every page, for one kind of party and one month (None: no peer)."""
-    address = ctx.settings.peers.get("surveys", "")
-    if not address:
-        return None
-    channel = service_channel(
-        address, caller_service="scoring", deadline_seconds=ctx.settings.deadline_seconds
-    )
-    stub = spb_grpc.SurveysServiceStub(channel)
-
-    def fetch(kind: int, period: str) -> list[spb.PartyAggregate]:
-        out: list[spb.PartyAggregate] = []
-        token = ""
-        while True:
-            resp = stub.ListPartyAggregates(
-                spb.ListPartyAggregatesRequest(
-                    rated_party_kind=kind,  # type: ignore[arg-type]
-                    period=period,
-                    exclude_flagged=exclude_flagged,
-                    page_size=1000,
-                    page_token=token,
-                )
-            )
-            out.extend(resp.party_aggregates)
-            token = resp.next_page_token
-            if not token:
-                return out
-
-    return fetch
-
-
-NamesFetch = Callable[[], dict[str, str]]
-
-
-def names_fetch(ctx: ServiceContext) -> NamesFetch | None:
-    """Registered names of every consultancy and review agency, from the assignment service."""
-    address = ctx.settings.peers.get("assignment", "")
-    if not address:
-        return None
-    channel = service_channel(
-        address, caller_service="scoring", deadline_seconds=ctx.settings.deadline_seconds
-    )
-    stub = apb_grpc.AssignmentServiceStub(channel)
-
-    def fetch() -> dict[str, str]:
-        names: dict[str, str] = {}
-        for method, request_type, attr in (
-            (stub.ListConsultancies, apb.ListConsultanciesRequest, "consultancies"),
-            (stub.ListReviewAgencies, apb.ListReviewAgenciesRequest, "review_agencies"),
-        ):
-            token = ""
-            while True:
-                resp = method(request_type(page_size=1000, page_token=token))
-                names.update((o.name, o.display_name) for o in getattr(resp, attr))
-                token = resp.next_page_token
-                if not token:
-                    break
-        return names
-
-    return fetch
-
-
-def synthetic_deployment() -> bool:
-    """A deployment that runs on synthetic data labels everything it publishes as such."""
-    return os.environ.get("DGCP_SYNTHETIC_DATA", "").strip().lower() in ("1", "true", "yes")
-
-
 class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def __init__(
         self,
@@ -614,7 +149,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         contacts: notices.Contacts | None = None,
     ) -> None:
         self.ctx = ctx
-        self.cfg = config or StandingsConfig(synthetic=synthetic_deployment())
+        self.cfg = config or StandingsConfig.from_env()
         self.engine = ctx.engine
         self.idem = Idempotency(idempotency_keys)
         self.surveys = (
@@ -635,23 +170,25 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
 
     # ------------------------------------------------------------ standings
 
-    def _window(self, period: str, months: int) -> Window:
+    def _window(self, period: str, months: int) -> tuple[Period, Period]:
+        """The month asked for, and the rolling window of ``months`` months that ends with it."""
         required(period, "period")
         months = months or self.cfg.window_months
         if not 1 <= months <= self.cfg.max_window_months:
             raise InvalidArgument.fields(
                 [FieldViolation("window_months", f"must be 1..{self.cfg.max_window_months}")]
             )
-        return Window.of(period, months, self.cfg.utc_offset_hours)
+        month = month_field(period)
+        return month, month.window(months)
 
-    def _survey(self, kind: int, window: Window, notes: list[str]) -> list[spb.PartyAggregate]:
+    def _survey(self, kind: int, window: Period, notes: list[str]) -> list[spb.PartyAggregate]:
         out: list[spb.PartyAggregate] = []
         if self.surveys is None:
             notes.append("no surveys service configured; satisfaction left out")
             return out
         try:
-            for label in window.month_labels:
-                out.extend(self.surveys(kind, label))
+            for month in window.month_list():
+                out.extend(self.surveys(kind, str(month)))
         except grpc.RpcError as err:
             code = err.code() if isinstance(err, grpc.Call) else None
             notes.append(f"surveys service unavailable ({code}); satisfaction left out")
@@ -662,11 +199,12 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def ComputeStandings(
         self, request: pb.ComputeStandingsRequest, context: grpc.ServicerContext
     ) -> pb.ComputeStandingsResponse:
-        window = self._window(request.period, request.window_months)
+        month, window = self._window(request.period, request.window_months)
+        period = str(month)
         with read_transaction(self.engine) as session:
-            scores = store.window_scores(session=session, start=window.start, end=window.end)
-            ratings = store.window_ratings(session=session, start=window.start, end=window.end)
-            rounds = store.window_rounds(session=session, start=window.start, end=window.end)
+            scores = reads.window_scores(session=session, start=window.start, end=window.end)
+            ratings = reads.window_ratings(session=session, start=window.start, end=window.end)
+            rounds = reads.window_rounds(session=session, start=window.start, end=window.end)
         firms, agencies, notes = gather_evidence(scores, ratings, self.cfg, rounds)
         used = add_survey_aggregates(
             firms, self._survey(spb.RATED_PARTY_KIND_CONSULTANCY, window, notes), self.cfg
@@ -684,35 +222,35 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 (AGENCY, agencies, self.cfg.agency),
             ):
                 ids, obs = ev.build()
-                rows: list[dict[str, Any]] = []
-                summary: dict[str, Any] = {"notes": notes, "components": []}
+                rows: list[StoredStanding] = []
+                summary = RunSummary(notes=tuple(notes))
                 usable = {k: v for k, v in obs.items() if k in {c.name for c in config.components}}
                 if ids and usable:
                     st = compute_standings(ids, usable, config)
-                    rows = run_rows(st, kind)
-                    summary = {
-                        "notes": notes,
-                        "components": sorted(st.components),
-                        "funnel_center": st.funnel_center,
-                        "funnel_sigma": st.funnel_sigma,
-                    }
+                    rows = stored_rows(st, kind)
+                    summary = RunSummary(
+                        notes=tuple(notes),
+                        components=tuple(sorted(st.components)),
+                        funnel_center=st.funnel_center,
+                        funnel_sigma=st.funnel_sigma,
+                    )
                     components.update(st.components)
                 store.insert_run(
                     session=session,
                     values={
-                        "period": window.period,
+                        "period": period,
                         "kind": kind,
                         "window_months": window.months,
                         "data_cutoff": window.end,
-                        "rows": rows,
-                        "summary": summary,
+                        "rows": [r.to_json() for r in rows],
+                        "summary": summary.to_json(),
                         "create_time": utcnow(),
                     },
                 )
                 counts[kind] = len(rows)
-            log.info("standings_computed", period=window.period, **{k.lower(): v for k, v in counts.items()})
+            log.info("standings_computed", period=period, **{k.lower(): v for k, v in counts.items()})
             return pb.ComputeStandingsResponse(
-                period=window.period,
+                period=period,
                 window_months=window.months,
                 data_cutoff=to_timestamp(window.end),
                 consultancies=counts[CONSULTANCY],
@@ -732,7 +270,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def ListStandings(
         self, request: pb.ListStandingsRequest, context: grpc.ServicerContext
     ) -> pb.ListStandingsResponse:
-        parse_period(required(request.period, "period"))
+        month_field(required(request.period, "period"))
         kind = KIND_OF.get(request.entity_kind, CONSULTANCY)
         filters = {"period": request.period, "kind": kind}
         after = decode_page_token(request.page_token, filters, _run_key)
@@ -773,7 +311,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             problems.append(FieldViolation("determination.note", "too long", "TOO_LONG"))
         if problems:
             raise InvalidArgument.fields(problems)
-        parse_period(d.period, "determination.period")
+        month_field(d.period, "determination.period")
         caller = current_caller()
 
         def work(session: Any) -> pb.Determination:
@@ -832,10 +370,8 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         xs, ys, periods, skipped = [], [], [], 0
         for d in dets:
             run = runs.get(d.period)
-            row = (
-                next((r for r in run.rows if r["entity"] == d.consultancy), None) if run is not None else None
-            )
-            if row is None or not row.get("features"):
+            row = run.row_of(d.consultancy) if run is not None else None
+            if row is None or not row.features:
                 skipped += 1
                 continue
             xs.append(features_of([row])[0])
@@ -907,26 +443,28 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def ScoreFlags(
         self, request: pb.ScoreFlagsRequest, context: grpc.ServicerContext
     ) -> pb.ScoreFlagsResponse:
-        window = self._window(request.period, 0)
+        month, _ = self._window(request.period, 0)
+        period = str(month)
 
         def work(session: Any) -> pb.ScoreFlagsResponse:
-            run = store.newest_run(session=session, period=window.period, kind=CONSULTANCY)
+            run = store.newest_run(session=session, period=period, kind=CONSULTANCY)
             if run is None or not run.rows:
-                raise FailedPrecondition(
-                    "STANDINGS_NOT_COMPUTED", f"run ComputeStandings for {window.period} first"
-                )
-            window_run = Window.of(window.period, run.window_months, self.cfg.utc_offset_hours)
-            st = standings_from_rows(run.rows, self.cfg.consultancy)
-            x = features_of(run.rows)
+                raise FailedPrecondition("STANDINGS_NOT_COMPUTED", f"run ComputeStandings for {period} first")
+            window_run = month.window(run.window_months)
             model = self._load_model(session)
-            evidence = evaluate_model(model, x) if model is not None else None
             falsified = store.falsified_in(session=session, start=window_run.start, end=window_run.end)
-            result = decide_flags(st, self.cfg.flags, evidence, falsified)
-            existing = store.flags_of_period(session=session, period=window.period)
+            result = flag_period(
+                standings_of(run.rows, self.cfg.consultancy),
+                features_of(run.rows),
+                flag_config=self.cfg.flags,
+                model=model,
+                falsified=falsified,
+            )
+            existing = store.flags_of_period(session=session, period=period)
             now = utcnow()
             counts = {level: 0 for level in FlagLevel}
             newly_proposed: list[tuple[uuid.UUID, str, list[dict[str, Any]], datetime]] = []
-            for flag in result:
+            for flag in result.flags:
                 counts[flag.level] += 1
                 values: dict[str, Any] = {
                     "level": flag.level.value,
@@ -938,45 +476,45 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                     "flag_model": f"flagModels/{model.version}" if model is not None else "",
                 }
                 old = existing.get(flag.firm_id)
-                proposed = flag.level is FlagLevel.PROPOSE_NOTICE
+                notice = merge_notice(old, proposed=flag.level is FlagLevel.PROPOSE_NOTICE, now=now)
+                if notice is None:
+                    continue  # decided or answered: due process is not re-run under the firm's feet
+                values["notice_state"] = notice.notice_state
+                values["proposed_time"] = notice.proposed_time
+                flag_id = old.id if old is not None else new_id()
+                if notice.notice_state == NoticeState.PROPOSED.value and (
+                    old is None or old.notice_state != NoticeState.PROPOSED.value
+                ):
+                    newly_proposed.append(
+                        (flag_id, flag.firm_id, values["reasons"], notice.proposed_time or now)
+                    )
                 if old is None:
-                    flag_id = new_id()
-                    if proposed:
-                        newly_proposed.append((flag_id, flag.firm_id, values["reasons"], now))
                     store.insert_flag(
                         session=session,
                         values={
                             "id": flag_id,
-                            "period": window.period,
+                            "period": period,
                             "consultancy": flag.firm_id,
-                            "notice_state": NoticeState.PROPOSED.value if proposed else "",
-                            "proposed_time": now if proposed else None,
                             "create_time": now,
                             **values,
                         },
                     )
-                elif old.notice_state in (NoticeState.APPROVED, NoticeState.REJECTED) or old.statement:
-                    continue  # decided or answered: due process is not re-run under the firm's feet
                 else:
-                    values["notice_state"] = NoticeState.PROPOSED.value if proposed else ""
-                    values["proposed_time"] = (old.proposed_time or now) if proposed else None
-                    if proposed and old.notice_state != NoticeState.PROPOSED.value:
-                        newly_proposed.append((old.id, flag.firm_id, values["reasons"], now))
                     store.update_flag(session=session, flag_id=old.id, values=values)
             if newly_proposed:
                 contacts = self.contacts([c for _, c, _, _ in newly_proposed]) if self.contacts else {}
-                for flag_id, firm, reasons, at in newly_proposed:
+                for new_flag, firm, reasons, at in newly_proposed:
                     notices.queue_proposed(
                         session,
-                        flag_id=flag_id,
-                        period=window.period,
+                        flag_id=new_flag,
+                        period=period,
                         reasons=reasons,
                         deadline=statement_deadline(at, self.cfg.due_process),
                         contact=contacts.get(firm),
                     )
-            log.info("flags_scored", period=window.period, **{k.value.lower(): v for k, v in counts.items()})
+            log.info("flags_scored", period=period, **{k.value.lower(): v for k, v in counts.items()})
             return pb.ScoreFlagsResponse(
-                period=window.period,
+                period=period,
                 flag_model=f"flagModels/{model.version}" if model is not None else "",
                 ok=counts[FlagLevel.OK],
                 watch=counts[FlagLevel.WATCH],
@@ -988,7 +526,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         )
 
     def ListFlags(self, request: pb.ListFlagsRequest, context: grpc.ServicerContext) -> pb.ListFlagsResponse:
-        parse_period(required(request.period, "period"))
+        month_field(required(request.period, "period"))
         caller = current_caller()
         consultancy = request.consultancy
         if caller.role is Role.CONSULTANCY:
@@ -1114,21 +652,21 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         agencies = store.newest_run(session=session, period=period, kind=AGENCY)
         notices = store.approved_notices(session=session, period=period)
         model = store.newest_flag_model(session=session)
-        window = Window.of(period, run.window_months, self.cfg.utc_offset_hours)
+        months = month_field(period).window(run.window_months).month_list()
 
-        def rows_of(stored: Sequence[dict[str, Any]]) -> tuple[StandingRow, ...]:
+        def rows_of(stored: Sequence[StoredStanding]) -> tuple[StandingRow, ...]:
             return tuple(
                 StandingRow(
-                    entity_id=r["entity"],
-                    name=names.get(r["entity"], r["entity"]),
-                    n=r["n"],
-                    composite=round(r["composite"], 1),
-                    lower=round(r["lower"], 1),
-                    upper=round(r["upper"], 1),
-                    grade=r["grade"],
-                    rank=r["rank"],
-                    rank_lower=r["rank_lower"],
-                    rank_upper=r["rank_upper"],
+                    entity_id=r.entity,
+                    name=names.get(r.entity, r.entity),
+                    n=r.n,
+                    composite=round(r.composite, 1),
+                    lower=round(r.lower, 1),
+                    upper=round(r.upper, 1),
+                    grade=r.grade,
+                    rank=r.rank,
+                    rank_lower=r.rank_lower,
+                    rank_upper=r.rank_upper,
                 )
                 for r in stored
             )
@@ -1136,8 +674,8 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         payload = BulletinPayload(
             period=period,
             version=version,
-            window_start=window.month_labels[0],
-            window_end=window.month_labels[-1],
+            window_start=str(months[0]),
+            window_end=str(months[-1]),
             data_cutoff=aware(run.data_cutoff).isoformat(),
             published_at=utcnow().replace(microsecond=0).isoformat(),
             synthetic=self.cfg.synthetic,
@@ -1145,7 +683,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 self.cfg.consultancy, self.cfg.flags, run.window_months, model.version if model else None
             ),
             consultancies=rows_of(run.rows),
-            agencies=rows_of(agencies.rows if agencies is not None else []),
+            agencies=rows_of(agencies.rows if agencies is not None else ()),
             notices=tuple(
                 NoticeRow(
                     entity_id=n.consultancy,
@@ -1157,8 +695,8 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 )
                 for n in notices
             ),
-            funnel_center=float(run.summary.get("funnel_center", 0.0)),
-            funnel_sigma=float(run.summary.get("funnel_sigma", 0.0)),
+            funnel_center=run.summary.funnel_center,
+            funnel_sigma=run.summary.funnel_sigma,
             region_zh=self.cfg.region_zh,
             region_en=self.cfg.region_en,
             replaces_version=replaces.version if replaces is not None else None,
@@ -1171,7 +709,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self, request: pb.PublishBulletinRequest, context: grpc.ServicerContext
     ) -> pb.Bulletin:
         period = request.period
-        parse_period(required(period, "period"))
+        month_field(required(period, "period"))
         if len(request.correction_note) > self.cfg.max_text_chars:
             raise InvalidArgument.fields([FieldViolation("correction_note", "too long", "TOO_LONG")])
         replaces_id = (
@@ -1217,7 +755,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 },
                 files={
                     name: (
-                        MEDIA.get(name[name.rfind(".") :], "application/octet-stream"),
+                        media_type(name),
                         hashlib.sha256(data).hexdigest(),
                         data,
                     )
@@ -1246,7 +784,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self, request: pb.ListBulletinsRequest, context: grpc.ServicerContext
     ) -> pb.ListBulletinsResponse:
         if request.period:
-            parse_period(request.period)
+            month_field(request.period)
         filters = {"period": request.period}
         after = decode_page_token(request.page_token, filters, uuid.UUID)
         limit = page_size(request.page_size)
