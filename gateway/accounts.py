@@ -260,3 +260,43 @@ class Throttle:
     def reset(self, key: str) -> None:
         with self._lock:
             self._hits.pop(key, None)
+
+
+# --- the authority's console ---------------------------------------------------------------------
+
+
+def list_accounts(engine: Engine) -> list[dict[str, object]]:
+    """Every account, newest first, as the console shows it (no secrets)."""
+    with read_transaction(engine) as s:
+        rows = s.exec(select(Account).order_by(Account.create_time.desc())).all()  # type: ignore[attr-defined]
+        return [
+            {
+                "username": a.username,
+                "role": a.role,
+                "subject": a.subject,
+                "org": a.org,
+                "display_name": a.display_name,
+                "email": a.email,
+                "active": a.active,
+                "activated": bool(a.password_hash),
+                "locked": a.locked_until is not None and aware(a.locked_until) > utcnow(),
+            }
+            for a in rows
+        ]
+
+
+def email_of(engine: Engine, username: str) -> str:
+    with read_transaction(engine) as s:
+        account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
+        return account.email if account is not None else ""
+
+
+def disable_account(engine: Engine, *, username: str) -> None:
+    """No more logins, sessions ended, unused activation links void (the account itself is kept)."""
+    with transaction(engine) as s:
+        account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
+        if account is None:
+            raise AccountError("NO_SUCH_ACCOUNT")
+        account.active = False
+        s.add(account)
+        s.execute(delete(Session).where(Session.account_id == account.id))  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway import accounts, api, pages, web
+from gateway import accounts, api, console, pages, web
 from gateway.guard import Guard
 from gateway.models import outbox
 from gateway.openapi import document
@@ -138,6 +138,7 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         Route("/openapi.json", api.openapi),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         *pages.routes(),
+        *console.routes(),
         Route("/{path:path}", api.transcode, methods=_ALL),
     ]
     app = Starlette(
