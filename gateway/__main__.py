@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from gateway import accounts
 from gateway.app import create_app, migrate
 from gateway.settings import GatewaySettings
-from runtime import db
+from runtime import config, db, metrics, tracing
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
 
@@ -99,6 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     port = getattr(args, "port", None) or settings.port
+    tracing.setup("gateway")
+    metrics_port = config.metrics_port("gateway")
+    if metrics_port is not None:
+        _server, bound = metrics.serve(metrics_port, settings.host)
+        log.info("metrics", service="gateway", address=f"{settings.host}:{bound}")
     print(f"gateway listening on {settings.host}:{port}", flush=True)
     # No access log: paths of single-use links carry their token.
     uvicorn.run(

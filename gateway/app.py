@@ -28,11 +28,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway import accounts, api, console, pages, web
 from gateway.guard import Guard
 from gateway.models import outbox
+from gateway.observability import Observability
 from gateway.openapi import document
 from gateway.settings import GatewaySettings
 from gateway.transcode import Router, discover
 from gateway.upstream import Upstreams
-from runtime import config, db
+from runtime import audit, config, db, metrics
 from runtime.logging import get_logger
 from runtime.notify.settings import NotifySettings
 from runtime.notify.worker import DeliveryWorker
@@ -106,6 +107,10 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         if run_migrations:
             migrate(settings)
         engine = db.create_engine_for(settings.db_settings())
+        from gateway.models import metadata
+
+        audit.install(engine, metadata, "gateway")  # the gateway's own writes: accounts, sessions
+        metrics.watch_pool("gateway", engine)
         upstreams = Upstreams(settings)
         notify = NotifySettings.from_env()
         worker = (
@@ -144,8 +149,13 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
     app = Starlette(
         routes=http_routes,
         lifespan=lifespan,
-        # The access log outside the guard, so that it logs the guard's own answers (413, 500).
-        middleware=[Middleware(AccessLog), Middleware(Guard, max_body_bytes=settings.max_body_bytes)],
+        # Observability outermost (request id bound for every line below, metrics of every answer);
+        # the access log outside the guard, so that it logs the guard's own answers (413, 500).
+        middleware=[
+            Middleware(Observability),
+            Middleware(AccessLog),
+            Middleware(Guard, max_body_bytes=settings.max_body_bytes),
+        ],
         exception_handlers={HTTPException: api.http_error},
     )
     app.state.router = Router(routes)

@@ -14,6 +14,7 @@ from sqlalchemy import Column, DateTime
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from runtime.audit import audit_tables
 from runtime.ids import new_id
 from runtime.notify.outbox import outbox_table
 from runtime.resources import utcnow
@@ -24,6 +25,7 @@ class Base(SQLModel, registry=registry()):
 
 
 metadata = Base.metadata
+audit_events, audit_seals = audit_tables(metadata)  # the gateway's own audit trail
 outbox = outbox_table(metadata)  # activation links, written with the account change
 
 

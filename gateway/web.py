@@ -26,7 +26,7 @@ from gateway import accounts
 from gateway.errors import reason_of, status_of_rpc_error, violation_reasons, violations_of
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstreams
-from runtime import auth
+from runtime import audit, auth
 
 SESSION_COOKIE = "dgcp_session"
 PRE_COOKIE = "dgcp_pre"
@@ -64,6 +64,9 @@ async def identity_of(request: Request) -> accounts.Identity | None:
         await run_in_threadpool(accounts.session_identity, state_of(request).engine, token) if token else None
     )
     request.state.identity = ident
+    scope = audit.current()
+    if scope is not None and ident is not None:
+        scope.identify(ident.subject, ident.role, ident.org)  # the audit event names the person
     return ident
 
 

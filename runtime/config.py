@@ -38,9 +38,30 @@ ENV_DOCS: dict[str, str] = {
     "DGCP_SYNTHETIC_DATA": (
         "`1`: this deployment runs on synthetic data; bulletins say so (`make run` sets it)."
     ),
+    "DGCP_<SERVICE>_METRICS_PORT": (
+        "Port of the Prometheus `/metrics` endpoint per process: ASSIGNMENT 9151, SCORING 9152, "
+        "SURVEYS 9153, GATEWAY 9150; `off` for none."
+    ),
+    "DGCP_METRICS_PORT": "One metrics port for every process (Kubernetes: 9090); overrides the above.",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": (
+        "OpenTelemetry collector (OTLP/gRPC) that receives traces; tracing is off when unset."
+    ),
 }
 
 DEFAULT_PORTS = {"assignment": 50051, "scoring": 50052, "surveys": 50053}
+DEFAULT_METRICS_PORTS = {"gateway": 9150, "assignment": 9151, "scoring": 9152, "surveys": 9153}
+
+
+def metrics_port(process: str) -> int | None:
+    """The metrics port of ``process`` (a service or ``gateway``); None when set to ``off``."""
+    raw = _env("DGCP_METRICS_PORT", "") or _env(
+        f"DGCP_{process.upper()}_METRICS_PORT", str(DEFAULT_METRICS_PORTS.get(process, 0))
+    )
+    if raw.lower() in ("off", "none", "-"):
+        return None
+    if not raw.isdigit() or int(raw) > 65535:
+        raise ValueError(f"DGCP_{process.upper()}_METRICS_PORT must be a port number or 'off', not {raw!r}")
+    return int(raw)
 
 
 def _env(name: str, default: str) -> str:
@@ -117,6 +138,7 @@ class Settings:
     log_format: str = ""
     log_level: str = "INFO"
     peers: dict[str, str] = field(default_factory=dict)
+    metrics_port: int | None = None  # None: no /metrics endpoint (tests); 0: any free port
 
     @property
     def db_schema(self) -> str:
@@ -139,6 +161,7 @@ class Settings:
             log_format=os.environ.get("DGCP_LOG_FORMAT", ""),
             log_level=_env("DGCP_LOG_LEVEL", "INFO"),
             peers={name: service_addr(name) for name in DEFAULT_PORTS if name != service},
+            metrics_port=metrics_port(service),
         )
 
 

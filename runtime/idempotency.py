@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from runtime.audit import note_message
 from runtime.auth import current_caller
 from runtime.db import read_transaction, transaction
 from runtime.errors import FieldViolation, InvalidArgument
@@ -87,7 +88,9 @@ class Idempotency:
         request_id: str = getattr(request, "request_id", "")
         if not request_id:
             with transaction(engine) as session:
-                return work(session)
+                response = work(session)
+                note_message(response)  # the audit event names what the call made
+                return response
         if len(request_id) > MAX_REQUEST_ID:
             raise InvalidArgument.fields(
                 [FieldViolation("request_id", f"at most {MAX_REQUEST_ID} characters")]
@@ -110,6 +113,7 @@ class Idempotency:
                         )
                     )
                     response = work(session)
+                    note_message(response)
                     session.execute(
                         update(self._t)
                         .where(self._t.c.key == key)

@@ -27,13 +27,17 @@ from grpc_status import rpc_status
 from runtime import auth
 from runtime.errors import DomainError, build_status
 from runtime.logging import enabled as logging_enabled
+from runtime.observe import Observer
+from runtime.tracing import inject as inject_trace
 
 log = structlog.stdlib.get_logger("dgcp.rpc")
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 _UNGUARDED = ("/grpc.health.v1.Health/", "/grpc.reflection.")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# 1-128 visible ASCII characters: the gateway's rule too (gateway/guard.py), so an id a client
+# gave the gateway reaches every service unchanged.
+_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
 def _classify(exc: BaseException) -> DomainError | None:
@@ -66,10 +70,13 @@ def _classify(exc: BaseException) -> DomainError | None:
 
 
 class ServerInterceptor(grpc.ServerInterceptor):
-    def __init__(self, service: str, access: auth.AccessTable, secret: str) -> None:
+    def __init__(
+        self, service: str, access: auth.AccessTable, secret: str, observer: Observer | None = None
+    ) -> None:
         self._service = service
         self._access = access
         self._secret = secret
+        self._observer = observer  # metrics, trace span and audit scope of each call
         self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
     def intercept_service(
@@ -98,7 +105,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
         def guarded(request: Any, context: grpc.ServicerContext) -> Any:
             metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
             rid = metadata.get("x-request-id", "")
-            if not _REQUEST_ID.match(rid):
+            if not _REQUEST_ID.fullmatch(rid):
                 rid = uuid.uuid4().hex
             started = time.perf_counter()
             rid_token = request_id_var.set(rid)
@@ -107,10 +114,18 @@ class ServerInterceptor(grpc.ServerInterceptor):
             status = None
             # bind/reset rather than bound_contextvars(): the same, at a third of the cost
             bound = structlog.contextvars.bind_contextvars(request_id=rid, method=full)
+            observed = (
+                self._observer.begin(full, short, rid, metadata, request, context)
+                if self._observer is not None
+                else None
+            )
             try:
-                caller = auth.authorize(
-                    self._access, short, auth.caller_from_metadata(self._secret, metadata)
-                )
+                claimed = auth.caller_from_metadata(self._secret, metadata)
+                if observed is not None and claimed is not None:
+                    Observer.identify(observed, claimed)  # a refused caller is audited too
+                caller = auth.authorize(self._access, short, claimed)
+                if observed is not None and claimed is None:
+                    Observer.identify(observed, caller)
                 caller_token = auth.set_caller(caller)
                 try:
                     return inner(request, context)
@@ -146,10 +161,25 @@ class ServerInterceptor(grpc.ServerInterceptor):
                         )
                 finally:
                     structlog.contextvars.reset_contextvars(**bound)
-            context.abort_with_status(rpc_status.to_status(status))
+                    if observed is not None:
+                        self._observer.end(observed, code, reason)  # type: ignore[union-attr]
+            context.abort_with_status(with_request_id(rpc_status.to_status(status), rid))
             raise AssertionError("unreachable")  # abort_with_status raises
 
         return guarded
+
+
+class _Status(NamedTuple):
+    code: grpc.StatusCode
+    details: str
+    trailing_metadata: tuple[tuple[str, str | bytes], ...]
+
+
+def with_request_id(status: grpc.Status, rid: str) -> grpc.Status:
+    """The status with ``x-request-id`` among its trailers: abort_with_status replaces whatever
+    trailing metadata was set before, and an error must carry the id as a success does."""
+    trailers = tuple(status.trailing_metadata or ())
+    return _Status(status.code, status.details, (*trailers, ("x-request-id", rid)))  # type: ignore[return-value]
 
 
 class _CallDetails(NamedTuple):
@@ -181,6 +211,7 @@ class ClientInterceptor(grpc.UnaryUnaryClientInterceptor):
             metadata.append(("x-request-id", rid))
         if "authorization" not in keys:
             metadata.append(("authorization", f"Bearer {self._token()}"))
+        inject_trace(metadata)  # the current span as the callee's parent (nothing when off)
         details = _CallDetails(
             client_call_details.method,
             client_call_details.timeout if client_call_details.timeout is not None else self._deadline,

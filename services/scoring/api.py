@@ -16,7 +16,7 @@ import psycopg
 
 from dgcp.scoring.v1 import scoring_pb2 as pb
 from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
-from runtime import config
+from runtime import audit, config
 from runtime.auth import AccessTable, Caller, Role, current_caller, require_role
 from runtime.clients import service_channel
 from runtime.db import read_transaction, single_statement, transaction
@@ -590,6 +590,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         checked, _ = check_score(current.rubric, _items_in(request.items), _vetoes_in(request.vetoes))
         if checked is None:
             return None
+        audit_values = audit.statement_values()
+        if audit_values is None:
+            return None
         key = store.IdempotencyKey(
             key=key_for(current_caller().subject, "SubmitScore", request_id),
             method="SubmitScore",
@@ -605,6 +608,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                     checked=checked,
                     now=utcnow(),
                     key=key,
+                    audit_values=audit_values,
                 )
         except psycopg.Error:
             return None

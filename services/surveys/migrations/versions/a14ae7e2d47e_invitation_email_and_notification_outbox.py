@@ -1,7 +1,7 @@
 """invitation e-mail and notification outbox
 
 Revision ID: a14ae7e2d47e
-Revises: 8a20423e8d5e
+Revises: 619f030415d2
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "a14ae7e2d47e"
-down_revision: str | None = "8a20423e8d5e"
+down_revision: str | None = "619f030415d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
