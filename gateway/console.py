@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import grpc
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -693,6 +694,137 @@ async def _registry_email(request: Request, name: str) -> str:
     return str(got.get("contact", {}).get("email", ""))
 
 
+# --- audit trail -----------------------------------------------------------------------------------
+
+AUDIT = "dgcp.audit.v1.AuditService"
+AUDITED = ("scoring", "assignment", "surveys", "gateway")
+_AUDIT_FILTERS = ("subject", "resource", "method", "request_id")
+
+
+def _gateway_audit(st: web.State, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The gateway's own log, read in process the way each service serves its own."""
+    from google.protobuf import json_format
+
+    from dgcp.audit.v1 import audit_pb2
+    from runtime import audit
+    from runtime.audit_api import AuditServicer
+    from runtime.errors import DomainError
+
+    log = audit.log_of(st.engine)
+    if log is None:
+        raise web.RpcFailed(grpc.StatusCode.UNAVAILABLE, "AUDIT_UNAVAILABLE", "no audit log here", [])
+    servicer = AuditServicer(log)
+    try:
+        if method == "ListAuditEvents":
+            req = json_format.ParseDict(body, audit_pb2.ListAuditEventsRequest())
+            resp: Any = servicer.ListAuditEvents(req, None)  # type: ignore[arg-type]
+        else:
+            resp = servicer.VerifyAuditLog(audit_pb2.VerifyAuditLogRequest(), None)  # type: ignore[arg-type]
+    except DomainError as err:
+        raise web.RpcFailed(err.code, err.reason, str(err), []) from None
+    return json_format.MessageToDict(resp, preserving_proto_field_name=True)
+
+
+async def _audit_call(request: Request, service: str, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    if service == "gateway":
+        return await run_in_threadpool(_gateway_audit, web.state_of(request), method, body)
+    return await web.invoke(request, f"{AUDIT}.{method}", body, service=service)
+
+
+def _day_bound(value: str, end: bool) -> str:
+    """A date field (Beijing day) as the RFC 3339 instant that starts or ends it; '' when empty or bad."""
+    try:
+        day = datetime.fromisoformat(value).date()
+    except ValueError:
+        return ""
+    start = datetime.combine(day, time(0, 0), CST)
+    if end:
+        start = start + timedelta(days=1)
+    return start.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+async def audit_page(request: Request, verdict: dict[str, Any] | None = None) -> Response:
+    ident = await _officer(request)
+    if isinstance(ident, Response):
+        return ident
+    lang = web.lang_of(request)
+    q = request.query_params
+    service = q.get("service", "scoring")
+    service = service if service in AUDITED else "scoring"
+    if verdict is not None:
+        service = str(verdict.get("service", service))
+    body: dict[str, Any] = {k: q.get(k, "").strip() for k in _AUDIT_FILTERS if q.get(k, "").strip()}
+    if start := _day_bound(q.get("from", ""), end=False):
+        body["start_time"] = start
+    if end := _day_bound(q.get("to", ""), end=True):
+        body["end_time"] = end
+    body["page_size"] = 50
+    if q.get("page_token"):
+        body["page_token"] = q["page_token"]
+    errors: dict[str, str] = {}
+    events: list[dict[str, Any]] = []
+    next_url = ""
+    try:
+        got = await _audit_call(request, service, "ListAuditEvents", body)
+        events = got.get("audit_events", [])
+        if got.get("next_page_token"):
+            following = request.url.include_query_params(page_token=got["next_page_token"])
+            next_url = f"{following.path}?{following.query}"
+        names = dict(await _names(request, ("consultancies", "experts", "enterprises", "reviewAgencies")))
+        for a in await run_in_threadpool(accounts.list_accounts, web.state_of(request).engine):
+            names.setdefault(str(a["subject"]), str(a["display_name"] or a["username"]))
+    except web.RpcFailed as err:
+        if err.code.name != "INVALID_ARGUMENT":
+            return await rpc_error_page(request, err)
+        errors = _field_errors(request, err) or {"subject": reason_text(lang, err.reason, err.message)}
+        names = {}
+    rows = [
+        {
+            "when": _when(e.get("time", ""), lang),
+            "who": names.get(e.get("subject", ""), "") or e.get("subject", ""),
+            "role": e.get("role", ""),
+            "org": names.get(e.get("org", ""), e.get("org", "")),
+            "method": e.get("method", ""),
+            "resources": [names.get(r, r) for r in e.get("resources", [])],
+            "code": e.get("code", ""),
+            "reason": reason_text(lang, e.get("reason", ""), e.get("reason", "")) if e.get("reason") else "",
+            "request_id": e.get("request_id", ""),
+            "sequence": e.get("sequence", "0"),
+            "peer": e.get("forwarded_for") or e.get("peer", ""),
+        }
+        for e in events
+    ]
+    return await _page(
+        request,
+        "audit.html",
+        status=400 if errors else 200,
+        service=service,
+        services=AUDITED,
+        rows=rows,
+        filters={k: q.get(k, "") for k in (*_AUDIT_FILTERS, "from", "to")},
+        next_url=next_url,
+        errors=errors,
+        verdict=verdict,
+    )
+
+
+async def audit_verify(request: Request) -> Response:
+    ident = await _officer(request)
+    if isinstance(ident, Response):
+        return ident
+    form, refusal = await form_checked(request)
+    if refusal is not None:
+        return refusal
+    service = form.get("service", "")
+    if service not in AUDITED:
+        return await message(request, "not_found", status=404)
+    try:
+        verdict = await _audit_call(request, service, "VerifyAuditLog", {})
+    except web.RpcFailed as err:
+        return await rpc_error_page(request, err)
+    return await audit_page(request, verdict={**verdict, "service": service})
+
+
 # --- outbox ----------------------------------------------------------------------------------------
 
 
@@ -738,4 +870,6 @@ def routes() -> list[BaseRoute]:
         Route("/console/accounts", accounts_page, methods=["GET"]),
         Route("/console/accounts", accounts_post, methods=["POST"]),
         Route("/console/outbox", outbox_page, methods=["GET"]),
+        Route("/console/audit", audit_page, methods=["GET"]),
+        Route("/console/audit/verify", audit_verify, methods=["POST"]),
     ]

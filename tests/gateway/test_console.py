@@ -309,6 +309,19 @@ def test_an_officer_decides_publishes_records_replays_and_manages_accounts(
     shot(page, "console-accounts-zh-1280")
     page.get_by_role("link", name="通知发送").first.click()
     expect(page.get_by_role("cell", name="激活链接").first).to_be_visible()
+
+    # The audit trail: who approved the notice, and the chain checks out.
+    page.get_by_role("link", name="审计日志").first.click()
+    page.locator("#method").fill("ApproveNotice")
+    page.get_by_role("button", name="查询").click()
+    row = page.get_by_role("row").filter(has_text="ApproveNotice").first
+    expect(row).to_contain_text("authority-")  # the officer, by name
+    expect(row).to_contain_text("成功")
+    page.get_by_role("button", name="核验哈希链").click()
+    expect(page.locator("#verdict")).to_contain_text("哈希链无误")
+    shot(page, "console-audit-zh-1280")
+    page.goto("/console/audit?service=gateway")
+    expect(page.get_by_role("row").filter(has_text="/console/accounts").first).to_be_visible()
     context.close()
 
     # English on a phone: the same pages read in English and fit the screen.
@@ -322,6 +335,7 @@ def test_an_officer_decides_publishes_records_replays_and_manages_accounts(
         ("/console/determinations", "Determinations", "determinations"),
         (f"/console/draws/{cs.draw}", "Draw record: 2026 batch 4, lot 1", "draw"),
         ("/console/accounts", "Accounts", "accounts"),
+        ("/console/audit", "Audit log", "audit"),
     ]:
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
