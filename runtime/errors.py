@@ -90,6 +90,30 @@ class DeadlineExceeded(DomainError):
     code = grpc.StatusCode.DEADLINE_EXCEEDED
 
 
+#: Bounds on what an error carries back, so its trailers stay far below gRPC's 8 KiB default and
+#: never echo a large input: at most ``MAX_VIOLATIONS`` field violations (the count of the rest
+#: goes to ``ErrorInfo.metadata["violations_omitted"]``), every text cut to a few hundred bytes,
+#: and the encoded ``google.rpc.Status`` at most ``MAX_STATUS_BYTES`` (about 2.7 KiB in base64).
+MAX_VIOLATIONS = 10
+MAX_MESSAGE_BYTES = 400
+MAX_FIELD_BYTES = 160
+MAX_DESCRIPTION_BYTES = 240
+MAX_METADATA_ENTRIES = 12
+MAX_METADATA_KEY_BYTES = 64
+MAX_METADATA_VALUE_BYTES = 200
+MAX_STATUS_BYTES = 2048
+
+
+def bounded(text: str, max_bytes: int) -> str:
+    """``text`` cut to at most ``max_bytes`` of UTF-8 (on a character boundary), marked with …."""
+    if len(text) * 4 <= max_bytes:
+        return text
+    raw = text.encode("utf-8", "replace")
+    if len(raw) <= max_bytes:
+        return text
+    return raw[: max_bytes - 3].decode("utf-8", "ignore") + "…"
+
+
 def build_status(
     code: grpc.StatusCode,
     message: str,
@@ -97,20 +121,39 @@ def build_status(
     violations: Iterable[FieldViolation] = (),
     metadata: Mapping[str, str] | None = None,
 ) -> status_pb2.Status:
+    items = list(violations)
+    meta = {
+        bounded(str(k), MAX_METADATA_KEY_BYTES): bounded(str(v), MAX_METADATA_VALUE_BYTES)
+        for k, v in list((metadata or {}).items())[:MAX_METADATA_ENTRIES]
+    }
+    bad = error_details_pb2.BadRequest()
+    budget = MAX_STATUS_BYTES - MAX_MESSAGE_BYTES - 200 - sum(len(k) + len(v) + 4 for k, v in meta.items())
+    kept = 0
+    for v in items[:MAX_VIOLATIONS]:
+        fv = error_details_pb2.BadRequest.FieldViolation(
+            field=bounded(v.field, MAX_FIELD_BYTES),
+            description=bounded(v.description, MAX_DESCRIPTION_BYTES),
+            reason=bounded(v.reason, MAX_METADATA_KEY_BYTES),
+        )
+        budget -= fv.ByteSize() + 4
+        if budget < 0 and kept:
+            break
+        bad.field_violations.append(fv)
+        kept += 1
+    omitted = len(items) - kept
+    message = bounded(message, MAX_MESSAGE_BYTES - 24)
+    if omitted:
+        meta["violations_omitted"] = str(omitted)
+        message = f"{message} (+{omitted} more)"
     status = status_pb2.Status(code=code.value[0], message=message)
     info = any_pb2.Any()
-    info.Pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=dict(metadata or {})))
-    status.details.append(info)
-    items = list(violations)
-    if items:
-        bad = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(
-                    field=v.field, description=v.description, reason=v.reason
-                )
-                for v in items
-            ]
+    info.Pack(
+        error_details_pb2.ErrorInfo(
+            reason=bounded(reason, MAX_METADATA_KEY_BYTES), domain=ERROR_DOMAIN, metadata=meta
         )
+    )
+    status.details.append(info)
+    if kept:
         packed = any_pb2.Any()
         packed.Pack(bad)
         status.details.append(packed)

@@ -25,7 +25,8 @@ import structlog
 from grpc_status import rpc_status
 
 from runtime import auth
-from runtime.errors import DomainError, build_status
+from runtime.errors import DomainError, InvalidArgument, build_status, details_of
+from runtime.limits import Checker, Limits, malformed, too_large
 from runtime.logging import enabled as logging_enabled
 from runtime.observe import Observer
 from runtime.tracing import inject as inject_trace
@@ -44,6 +45,12 @@ def _classify(exc: BaseException) -> DomainError | None:
     """Map infrastructure failures to statuses a client can retry on."""
     if isinstance(exc, DomainError):
         return exc
+    if isinstance(exc, sqlalchemy.exc.OperationalError) and _INPUT_TOO_COMPLEX.search(str(exc.orig)):
+        return InvalidArgument(
+            "REQUEST_TOO_COMPLEX", "a value in the request is too long or complex for the database"
+        )
+    if isinstance(exc, sqlalchemy.exc.DataError):
+        return InvalidArgument("INVALID_VALUE", "a value in the request cannot be stored as given")
     if isinstance(exc, sqlalchemy.exc.IntegrityError):
         from runtime.errors import Aborted
 
@@ -66,16 +73,88 @@ def _classify(exc: BaseException) -> DomainError | None:
             return DeadlineExceeded("DEPENDENCY_TIMEOUT", "a service this call needs timed out")
         if code == grpc.StatusCode.UNAVAILABLE:
             return Unavailable("DEPENDENCY_UNAVAILABLE", "a service this call needs is unavailable")
+        if code in _PASSED_ON:
+            # The request carried something the service downstream refused: the caller's fault,
+            # so the caller gets the same code, reason and (bounded) field violations.
+            got = details_of(exc)
+            passed = DomainError(
+                got.reason or code.name,
+                got.message or code.name.lower(),
+                violations=got.violations,
+                metadata=got.metadata,
+            )
+            passed.code = code
+            return passed
     return None
+
+
+#: Downstream codes that describe the request, not the dependency's health.
+_PASSED_ON = frozenset(
+    {
+        grpc.StatusCode.INVALID_ARGUMENT,
+        grpc.StatusCode.NOT_FOUND,
+        grpc.StatusCode.FAILED_PRECONDITION,
+        grpc.StatusCode.OUT_OF_RANGE,
+        grpc.StatusCode.ALREADY_EXISTS,
+    }
+)
+#: SQLite errors caused by an input, not by the database's health (never UNAVAILABLE).
+_INPUT_TOO_COMPLEX = re.compile(
+    r"pattern too complex|string or blob too big|too many SQL variables|expression tree is too large"
+    r"|Expression tree is too large|too many terms"
+)
+
+
+class Refused:
+    """What the request deserializer hands on instead of a message it refused to decode.
+
+    gRPC turns a deserializer's exception into an untyped INTERNAL ("Exception deserializing
+    request!"), so the deserializer never raises: the guard raises the carried error after
+    authentication, and the caller gets a typed status with a reason.
+    """
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: DomainError) -> None:
+        self.error = error
+
+
+def safe_deserializer(
+    parse: Callable[[bytes], Any], *, max_bytes: int, checker: Checker | None = None
+) -> Callable[[bytes], Any]:
+    """``parse`` behind the byte limit, a decode guard and the limits walk; never raises."""
+
+    def deserialize(data: bytes) -> Any:
+        size = len(data)
+        if size > max_bytes:
+            return Refused(too_large(size, max_bytes))
+        try:
+            message = parse(data)
+        except Exception:  # noqa: BLE001 (DecodeError, invalid UTF-8, recursion: the bytes are at fault)
+            return Refused(malformed(size))
+        if checker is not None:
+            found = checker.violations(message, size)
+            if found:
+                return Refused(InvalidArgument.fields(found, reason="LIMIT_EXCEEDED"))
+        return message
+
+    return deserialize
 
 
 class ServerInterceptor(grpc.ServerInterceptor):
     def __init__(
-        self, service: str, access: auth.AccessTable, secret: str, observer: Observer | None = None
+        self,
+        service: str,
+        access: auth.AccessTable,
+        secret: str,
+        observer: Observer | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self._service = service
         self._access = access
         self._secret = secret
+        self._limits = limits or Limits()
+        self._checker = Checker(self._limits)
         self._observer = observer  # metrics, trace span and audit scope of each call
         self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
@@ -91,9 +170,15 @@ class ServerInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None or handler.unary_unary is None or full.startswith(_UNGUARDED):
             return handler
+        short = full.rsplit("/", 1)[-1]
+        parse = handler.request_deserializer
         wrapped = grpc.unary_unary_rpc_method_handler(
             self._guard(full, handler.unary_unary),
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=safe_deserializer(
+                parse if parse is not None else (lambda b: b),
+                max_bytes=self._limits.request_bytes_for(short),
+                checker=self._checker if parse is not None else None,
+            ),
             response_serializer=handler.response_serializer,
         )
         self._wrapped[full] = wrapped  # one per method, built on its first call
@@ -115,7 +200,9 @@ class ServerInterceptor(grpc.ServerInterceptor):
             # bind/reset rather than bound_contextvars(): the same, at a third of the cost
             bound = structlog.contextvars.bind_contextvars(request_id=rid, method=full)
             observed = (
-                self._observer.begin(full, short, rid, metadata, request, context)
+                self._observer.begin(
+                    full, short, rid, metadata, None if isinstance(request, Refused) else request, context
+                )
                 if self._observer is not None
                 else None
             )
@@ -126,6 +213,8 @@ class ServerInterceptor(grpc.ServerInterceptor):
                 caller = auth.authorize(self._access, short, claimed)
                 if observed is not None and claimed is None:
                     Observer.identify(observed, caller)
+                if isinstance(request, Refused):
+                    raise request.error
                 caller_token = auth.set_caller(caller)
                 try:
                     return inner(request, context)

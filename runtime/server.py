@@ -30,6 +30,7 @@ from sqlalchemy import Engine, MetaData, Table
 from runtime import audit, audit_api, config, db, metrics, tracing
 from runtime.auth import AccessTable
 from runtime.interceptors import ServerInterceptor
+from runtime.limits import DEFAULT_LIMITS, Limits
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
 from runtime.notify.settings import NotifySettings
@@ -60,6 +61,8 @@ class ServiceApp:
     access: AccessTable
     register: Registrar
     on_start: Callable[[ServiceContext], None] | None = None
+    #: Request limits enforced before any handler runs, and the transport's message ceilings.
+    limits: Limits = DEFAULT_LIMITS
     outbox: Table | None = None  # the service's notification outbox, when it sends anything
     # Something the delivery thread runs now and then that queues messages (deadline reminders).
     notify_tick: Callable[[ServiceContext], Callable[[], object]] | None = None
@@ -77,11 +80,13 @@ def build_server(
     observer = Observer(app.name, audit_log)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix=app.name),
-        interceptors=[ServerInterceptor(app.name, app.access, config.jwt_secret(), observer)],
+        interceptors=[
+            ServerInterceptor(app.name, app.access, config.jwt_secret(), observer, limits=app.limits)
+        ],
         options=[
             ("grpc.so_reuseport", 0),
-            ("grpc.max_receive_message_length", 32 * 1024 * 1024),
-            ("grpc.max_send_message_length", 32 * 1024 * 1024),
+            ("grpc.max_receive_message_length", app.limits.max_receive_message_bytes),
+            ("grpc.max_send_message_length", app.limits.max_send_message_bytes),
             # Clients reconnect every few minutes, so new replicas behind a
             # Kubernetes Service get their share of long-lived connections.
             ("grpc.max_connection_age_ms", 5 * 60 * 1000),

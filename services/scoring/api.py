@@ -912,8 +912,13 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                 metadata={"case": case},
             )
         closes = state.window_closes(self.cfg.ratings)
+        ratings = [rating_to_proto(r) for r in rows if r.direction == direction]
+        if caller.role == C and direction == EXPERT_TO_CONSULTANCY:
+            for r in ratings:  # the rated firm reads what the experts said, never which expert said it
+                r.rater = ""
+                r.name = ""
         return pb.ListRatingsResponse(
-            ratings=[rating_to_proto(r) for r in rows if r.direction == direction],
+            ratings=ratings,
             revealed=state.revealed(self.cfg.ratings, now),
             window_close_time=to_timestamp(closes),
         )

@@ -53,7 +53,7 @@ def service_reasons() -> dict[str, set[str]]:
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 candidates: list[ast.expr] = []
-                if name in ERRORS and node.args:
+                if (name in ERRORS or name.endswith(("Error", "Exhausted", "Failed"))) and node.args:
                     candidates.append(node.args[0])
                 if name == "FieldViolation" and len(node.args) >= 3:
                     candidates.append(node.args[2])

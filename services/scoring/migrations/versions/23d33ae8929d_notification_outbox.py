@@ -1,7 +1,7 @@
 """notification outbox
 
 Revision ID: 23d33ae8929d
-Revises: f5a57b343800
+Revises: c4a9e1b7d250
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "23d33ae8929d"
-down_revision: str | None = "f5a57b343800"
+down_revision: str | None = "c4a9e1b7d250"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
