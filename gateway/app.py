@@ -35,6 +35,7 @@ from gateway.transcode import Router, discover
 from gateway.upstream import Upstreams
 from runtime import audit, config, db, metrics
 from runtime.logging import get_logger
+from runtime.notify.outbox import depth_source
 from runtime.notify.settings import NotifySettings
 from runtime.notify.worker import DeliveryWorker
 
@@ -111,6 +112,7 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
 
         audit.install(engine, metadata, "gateway")  # the gateway's own writes: accounts, sessions
         metrics.watch_pool("gateway", engine)
+        metrics.outbox_depth("gateway", depth_source(engine, outbox))
         upstreams = Upstreams(settings)
         notify = NotifySettings.from_env()
         worker = (

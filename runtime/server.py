@@ -33,6 +33,7 @@ from runtime.interceptors import ServerInterceptor
 from runtime.limits import DEFAULT_LIMITS, Limits
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
+from runtime.notify.outbox import depth_source
 from runtime.notify.settings import NotifySettings
 from runtime.notify.worker import DeliveryWorker
 from runtime.observe import Observer
@@ -128,6 +129,8 @@ def start(
     ctx = ServiceContext(settings=settings, engine=engine)
     audit.install(engine, app.metadata, app.name)
     metrics.watch_pool(app.name, engine)
+    if app.outbox is not None:
+        metrics.outbox_depth(app.name, depth_source(engine, app.outbox))
     if app.on_start is not None:
         app.on_start(ctx)
     server, bound, health_servicer = build_server(app, ctx, port=port)

@@ -9,6 +9,18 @@
 See runtime/notify/README.md.
 """
 
-from runtime.notify.outbox import LINK, Outgoing, counts, enqueue, outbox_table, pending_count
+from runtime.notify.outbox import EMAIL as EMAIL_CHANNEL
+from runtime.notify.outbox import LINK, Outgoing, counts, depth_source, enqueue, outbox_table, pending_count
+from runtime.notify.outbox import SMS as SMS_CHANNEL
 
-__all__ = ["LINK", "Outgoing", "counts", "enqueue", "outbox_table", "pending_count"]
+__all__ = [
+    "EMAIL_CHANNEL",
+    "LINK",
+    "SMS_CHANNEL",
+    "Outgoing",
+    "counts",
+    "depth_source",
+    "enqueue",
+    "outbox_table",
+    "pending_count",
+]

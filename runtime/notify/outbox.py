@@ -19,6 +19,7 @@ of the table holds no usable link.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -132,6 +133,19 @@ def pending_count(engine: Engine, table: Table) -> int:
     with read_transaction(engine) as s:
         stmt = select(func.count()).select_from(table).where(table.c.status.in_((PENDING, SENDING)))
         return int(s.execute(stmt).scalar_one())
+
+
+def depth_source(engine: Engine, table: Table) -> Callable[[], float]:
+    """:func:`pending_count` for a metrics gauge read at each scrape: NaN when the database cannot
+    be read (a scrape never fails because of it)."""
+
+    def read() -> float:
+        try:
+            return float(pending_count(engine, table))
+        except Exception:  # noqa: BLE001 - the gauge says "unknown", the scrape goes on
+            return float("nan")
+
+    return read
 
 
 def counts(engine: Engine, table: Table) -> dict[str, int]:

@@ -243,7 +243,7 @@ def test_an_officer_decides_publishes_records_replays_and_manages_accounts(
     expect(page.locator("#reason")).to_have_attribute("aria-invalid", "true")
     page.locator("#reason").fill("经抽查核实，报告质量低于合格线。")
     page.get_by_role("button", name="批准通报").click()
-    expect(page.locator("#err-reason")).to_contain_text("陈述期未满")  # no statement yet, window open
+    expect(page.locator("#err-reason")).to_contain_text("期限未满")  # no statement yet, window open
     shot(page, "console-notice-error-zh-1280")
     flag_name = "flags/" + page.url.rsplit("/", 1)[1]
     with grpc.insecure_channel(cs.scoring) as ch:

@@ -23,7 +23,7 @@ from dgcp.assignment.v1 import assignment_pb2_grpc as apb_grpc
 from dgcp.scoring.v1 import standings_pb2 as spb
 from dgcp.surveys.v1 import surveys_pb2 as vpb
 from dgcp.surveys.v1 import surveys_pb2_grpc as vpb_grpc
-from runtime import config, db
+from runtime import config, db, metrics
 from runtime.notify import pending_count
 from runtime.notify.settings import NotifySettings
 from runtime.notify.worker import DeliveryWorker
@@ -234,8 +234,10 @@ def test_each_enterprise_gets_its_own_links_and_no_other(surveys: Running, smtp_
         stored = " ".join(str(v) for row in s.execute(select(surveys_outbox)).all() for v in row)
     assert not any(u.rsplit("/", 1)[1] in stored for u in link_of.values())  # sealed, never in clear
 
+    assert metrics.REGISTRY.get_sample_value("dgcp_outbox_depth", {"service": "surveys"}) == 4
     port = smtp_sink.start()
     assert _deliver(engine, surveys_outbox, port) == 4
+    assert metrics.REGISTRY.get_sample_value("dgcp_outbox_depth", {"service": "surveys"}) == 0
     got = _by_recipient(smtp_sink.messages(4))
     assert sorted(got) == ["one@example.cn", "two@example.cn"]
     for inv in issued.invitations:
