@@ -87,7 +87,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     acc.add_argument("--email", default="", help="the activation link is also e-mailed here")
     sub.add_parser("deliver", help="only run the notification worker (activation e-mails)")
     args = parser.parse_args(argv)
-    settings = GatewaySettings.from_env()
+    try:
+        settings = GatewaySettings.from_env()
+        if args.command not in ("migrate", "account"):
+            config.jwt_secret()
+    except config.ConfigError as err:
+        print(f"gateway: {err}", file=sys.stderr)
+        return 2
     configure_logging()
     if args.command == "migrate":
         migrate(settings)

@@ -10,6 +10,7 @@ in one run.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -25,7 +26,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway import accounts, api, console, pages, web
+from gateway import api, console, pages, second_factor, web
 from gateway.guard import Guard
 from gateway.models import outbox
 from gateway.observability import Observability
@@ -125,12 +126,7 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
             engine=engine,
             upstreams=upstreams,
             secret=config.jwt_secret(),
-            login_throttle=accounts.Throttle(
-                settings.login_attempts_per_window, settings.login_window_seconds
-            ),
-            address_throttle=accounts.Throttle(
-                settings.login_attempts_per_address_per_window, settings.login_window_seconds
-            ),
+            hash_slots=asyncio.Semaphore(settings.password_hash_concurrency),
         )
         try:
             yield
@@ -144,6 +140,7 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         Route("/healthz", healthz),
         Route("/openapi.json", api.openapi),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        *second_factor.routes(),
         *pages.routes(),
         *console.routes(),
         Route("/{path:path}", api.transcode, methods=_ALL),

@@ -669,6 +669,11 @@ async def accounts_post(request: Request) -> Response:
             )
             email = await run_in_threadpool(accounts.email_of, st.engine, username)
             issued = {"username": username, "link": activation_url(token), "email": email}
+        elif action == "reset_second_factor":
+            if username == ident.username:
+                return await accounts_page(request, {"table": t("console.cannot_disable_self")}, status=400)
+            await run_in_threadpool(lambda: accounts.reset_second_factor(st.engine, username=username))
+            return redirect(request, "/console/accounts?reset=" + username)
         elif action == "disable":
             if username == ident.username:
                 return await accounts_page(request, {"table": t("console.cannot_disable_self")}, status=400)

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import accounts, web
+from gateway import accounts, throttle, web
 from gateway.errors import HTTP_STATUS, RATE_LIMIT_REASONS
 from gateway.i18n import LOCALES, enum_label, reason_text, translations, translator
 from runtime.calendar import CST, Period
@@ -153,26 +153,33 @@ async def login_page(request: Request) -> Response:
 
 
 async def login_post(request: Request) -> Response:
+    """Password login: back-off per (address, account) and per address in the gateway's database
+    (never a lock on the account), the hash checked with a bounded number at once; authority
+    accounts go on to the second factor (gateway/second_factor.py)."""
     form, refusal = await form_checked(request)
     if refusal is not None:
         return refusal
     st = web.state_of(request)
     t = translator(web.lang_of(request))
-    username = form.get("username", "").strip().lower()
+    username = form.get("username", "").strip().lower()[:200]
     client = request.client.host if request.client else "-"
-    if not st.address_throttle.allow(client) or not st.login_throttle.allow(f"{client}|{username}"):
+    if await run_in_threadpool(throttle.blocked, st.engine, *throttle.keys(client, username)):
         return await render(request, "login.html", status=429, error=t("too_many"), username=username)
     try:
-        ident = await run_in_threadpool(
-            accounts.login, st.engine, st.settings, username=username, password=form.get("password", "")
-        )
-    except accounts.AccountError as err:
-        key = "account_locked" if err.reason == "ACCOUNT_LOCKED" else "login_failed"
-        return await render(request, "login.html", status=401, error=t(key), username=username)
-    st.login_throttle.reset(f"{client}|{username}")
-    token = await run_in_threadpool(accounts.create_session, st.engine, st.settings, ident.account_id)
+        async with st.hash_slots:  # waiting here holds no thread: other requests go on
+            ident = await run_in_threadpool(
+                accounts.login, st.engine, st.settings, username=username, password=form.get("password", "")
+            )
+    except accounts.AccountError:
+        await run_in_threadpool(throttle.record_failure, st.engine, st.settings, client, username)
+        return await render(request, "login.html", status=401, error=t("login_failed"), username=username)
+    await run_in_threadpool(throttle.clear, st.engine, client, username)
+    pending = accounts.needs_second_factor(ident)
+    token = await run_in_threadpool(
+        accounts.create_session, st.engine, st.settings, ident.account_id, pending=pending
+    )
     home = {"reviewer": "/reviewer", "authority": "/console"}.get(ident.role, "/consultancy")
-    response = RedirectResponse(home, status_code=303)
+    response = RedirectResponse("/login/second-factor" if pending else home, status_code=303)
     web.set_cookie(request, response, web.SESSION_COOKIE, token, max_age=st.settings.session_ttl_seconds)
     response.delete_cookie(web.PRE_COOKIE, path="/")
     return web.finish(request, response)

@@ -8,6 +8,7 @@ API calls in ``X-CSRF-Token``. SameSite=Lax cookies are the second layer.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
@@ -43,8 +44,9 @@ class State:
     engine: Engine
     upstreams: Upstreams
     secret: str
-    login_throttle: accounts.Throttle
-    address_throttle: accounts.Throttle
+    # Password hashes checked at once (argon2id takes a core and 64 MiB for ~0.1 s): logins past
+    # this wait here, on the event loop, holding no thread, so other requests keep being served.
+    hash_slots: asyncio.Semaphore
 
     def csrf_key(self) -> bytes:
         return hmac.new(self.secret.encode(), b"dgcp-gateway-csrf", hashlib.sha256).digest()

@@ -105,16 +105,30 @@ def data_dir() -> Path:
     return path
 
 
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(ValueError):
+    """A setting that stops the process at start; the message names the variable and the fix."""
+
+
 def jwt_secret() -> str:
-    """The token signing key; local runs get one generated and kept on disk."""
+    """The token signing key; local runs get one generated and kept on disk. A key shorter than
+    32 bytes (RFC 7518 asks HS256 keys to be at least as long as the hash) stops the process."""
     value = os.environ.get("DGCP_JWT_SECRET", "").strip()
-    if value:
-        return value
-    path = data_dir() / "jwt.secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    where = "DGCP_JWT_SECRET"
+    if not value:
+        path = data_dir() / "jwt.secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        value, where = path.read_text().strip(), f"DGCP_JWT_SECRET (read from {path})"
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"{where} is {len(value.encode())} bytes; it must be at least {MIN_SECRET_BYTES} bytes "
+            "of random data, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    return value
 
 
 def service_addr(service: str) -> str:

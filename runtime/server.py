@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent import futures
@@ -173,7 +174,12 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=None, help="override DGCP_<SERVICE>_PORT")
     args = parser.parse_args(argv)
-    settings = config.Settings.from_env(app.name)
+    try:
+        settings = config.Settings.from_env(app.name)
+        config.jwt_secret()
+    except config.ConfigError as err:
+        print(f"{app.name}: {err}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_format, settings.log_level)
     tracing.setup(app.name)
     if args.command == "migrate":

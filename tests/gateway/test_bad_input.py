@@ -268,7 +268,7 @@ def test_upstream_outage_is_localized_and_shows_no_address(tmp_path) -> None:  #
         **FAST_HASH,  # type: ignore[arg-type]
     )
     with serve_gateway(settings) as gw, gw.client() as c:
-        for lang, text in (("zh", "服务暂时不可用"), ("en", "temporarily unavailable")):
+        for lang, text in (("zh", "服务暂不可用"), ("en", "service is unavailable")):
             page = c.get("/bulletins", params={"lang": lang})
             assert page.status_code == 503, page.status_code
             assert text in page.text

@@ -197,7 +197,7 @@ def test_only_officers_reach_the_console_and_forms_need_their_token(cs: Console)
         assert reviewer.get("/console/accounts").status_code == 403
     finally:
         reviewer.close()
-    officer = logged_in(cs.gateway.url, cs.gateway.settings, "authority", "authority/users/test")
+    officer = _officer(cs)
     try:
         page = officer.get("/console/accounts")
         assert page.status_code == 200 and "王建国" in page.text  # names, not ids

@@ -62,6 +62,7 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
     enterprises: dict[str, tuple[str, int]] = field(default_factory=dict)  # case -> (enterprise, stage)
     lock: threading.Lock = field(default_factory=threading.Lock)
     registry_down: bool = False
+    places: dict[str, tuple[str, str]] = field(default_factory=dict)  # enterprise -> (town, industry)
 
     def ListConsultancies(
         self, request: apb.ListConsultanciesRequest, context: grpc.ServicerContext
@@ -85,6 +86,16 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
                 apb.ReviewAgency(
                     name=AGENCY, display_name="广东某某评估咨询有限公司", credit_code=credit_code(AGENCY)
                 )
+            ]
+        )
+
+    def ListEnterprises(
+        self, request: apb.ListEnterprisesRequest, context: grpc.ServicerContext
+    ) -> apb.ListEnterprisesResponse:
+        return apb.ListEnterprisesResponse(
+            enterprises=[
+                apb.Enterprise(name=k, display_name=k, town=town, industry_code=code)
+                for k, (town, code) in self.places.items()
             ]
         )
 

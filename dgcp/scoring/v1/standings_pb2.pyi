@@ -38,6 +38,15 @@ class NoticeState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     NOTICE_STATE_PROPOSED: _ClassVar[NoticeState]
     NOTICE_STATE_APPROVED: _ClassVar[NoticeState]
     NOTICE_STATE_REJECTED: _ClassVar[NoticeState]
+
+class StatisticsDimension(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    STATISTICS_DIMENSION_UNSPECIFIED: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_CONSULTANCY: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_REVIEW_AGENCY: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_INDUSTRY_SECTION: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_INDUSTRY_DIVISION: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_TOWN: _ClassVar[StatisticsDimension]
 ENTITY_KIND_UNSPECIFIED: EntityKind
 ENTITY_KIND_CONSULTANCY: EntityKind
 ENTITY_KIND_REVIEW_AGENCY: EntityKind
@@ -53,6 +62,12 @@ NOTICE_STATE_UNSPECIFIED: NoticeState
 NOTICE_STATE_PROPOSED: NoticeState
 NOTICE_STATE_APPROVED: NoticeState
 NOTICE_STATE_REJECTED: NoticeState
+STATISTICS_DIMENSION_UNSPECIFIED: StatisticsDimension
+STATISTICS_DIMENSION_CONSULTANCY: StatisticsDimension
+STATISTICS_DIMENSION_REVIEW_AGENCY: StatisticsDimension
+STATISTICS_DIMENSION_INDUSTRY_SECTION: StatisticsDimension
+STATISTICS_DIMENSION_INDUSTRY_DIVISION: StatisticsDimension
+STATISTICS_DIMENSION_TOWN: StatisticsDimension
 
 class ComponentEstimate(_message.Message):
     __slots__ = ("component", "n", "raw_mean", "estimate", "sd")
@@ -488,6 +503,93 @@ class VerifyBulletinResponse(_message.Message):
     problems: _containers.RepeatedScalarFieldContainer[str]
     sha256: str
     def __init__(self, ok: _Optional[bool] = ..., problems: _Optional[_Iterable[str]] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class ListYearlyStatisticsRequest(_message.Message):
+    __slots__ = ("year", "dimension", "key", "page_size", "page_token")
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    DIMENSION_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    year: str
+    dimension: StatisticsDimension
+    key: str
+    page_size: int
+    page_token: str
+    def __init__(self, year: _Optional[str] = ..., dimension: _Optional[_Union[StatisticsDimension, str]] = ..., key: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class MonthlyPoint(_message.Message):
+    __slots__ = ("month", "cases", "passed")
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    month: str
+    cases: int
+    passed: int
+    def __init__(self, month: _Optional[str] = ..., cases: _Optional[int] = ..., passed: _Optional[int] = ...) -> None: ...
+
+class YearlyStatistics(_message.Message):
+    __slots__ = ("key", "label", "year", "cases", "cases_by_stage_track", "passed", "pass_rate", "first_rounds", "first_rounds_passed", "first_pass_rate", "rework", "quality_mean", "quality_lower", "quality_upper", "vetoed", "notices", "watch_entries", "ratings", "rating_mean", "review_days_median", "monthly")
+    class CasesByStageTrackEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    CASES_BY_STAGE_TRACK_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    PASS_RATE_FIELD_NUMBER: _ClassVar[int]
+    FIRST_ROUNDS_FIELD_NUMBER: _ClassVar[int]
+    FIRST_ROUNDS_PASSED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_PASS_RATE_FIELD_NUMBER: _ClassVar[int]
+    REWORK_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_MEAN_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_LOWER_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_UPPER_FIELD_NUMBER: _ClassVar[int]
+    VETOED_FIELD_NUMBER: _ClassVar[int]
+    NOTICES_FIELD_NUMBER: _ClassVar[int]
+    WATCH_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    RATINGS_FIELD_NUMBER: _ClassVar[int]
+    RATING_MEAN_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_DAYS_MEDIAN_FIELD_NUMBER: _ClassVar[int]
+    MONTHLY_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    label: str
+    year: str
+    cases: int
+    cases_by_stage_track: _containers.ScalarMap[str, int]
+    passed: int
+    pass_rate: float
+    first_rounds: int
+    first_rounds_passed: int
+    first_pass_rate: float
+    rework: int
+    quality_mean: float
+    quality_lower: float
+    quality_upper: float
+    vetoed: int
+    notices: int
+    watch_entries: int
+    ratings: int
+    rating_mean: float
+    review_days_median: float
+    monthly: _containers.RepeatedCompositeFieldContainer[MonthlyPoint]
+    def __init__(self, key: _Optional[str] = ..., label: _Optional[str] = ..., year: _Optional[str] = ..., cases: _Optional[int] = ..., cases_by_stage_track: _Optional[_Mapping[str, int]] = ..., passed: _Optional[int] = ..., pass_rate: _Optional[float] = ..., first_rounds: _Optional[int] = ..., first_rounds_passed: _Optional[int] = ..., first_pass_rate: _Optional[float] = ..., rework: _Optional[int] = ..., quality_mean: _Optional[float] = ..., quality_lower: _Optional[float] = ..., quality_upper: _Optional[float] = ..., vetoed: _Optional[int] = ..., notices: _Optional[int] = ..., watch_entries: _Optional[int] = ..., ratings: _Optional[int] = ..., rating_mean: _Optional[float] = ..., review_days_median: _Optional[float] = ..., monthly: _Optional[_Iterable[_Union[MonthlyPoint, _Mapping]]] = ...) -> None: ...
+
+class ListYearlyStatisticsResponse(_message.Message):
+    __slots__ = ("statistics", "next_page_token", "notes")
+    STATISTICS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    statistics: _containers.RepeatedCompositeFieldContainer[YearlyStatistics]
+    next_page_token: str
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, statistics: _Optional[_Iterable[_Union[YearlyStatistics, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetBulletinSigningKeyRequest(_message.Message):
     __slots__ = ()

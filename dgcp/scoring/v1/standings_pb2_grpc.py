@@ -129,6 +129,11 @@ class StandingsServiceStub:
                 request_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.GetBulletinSigningKeyRequest.SerializeToString,
                 response_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.BulletinSigningKey.FromString,
                 _registered_method=True)
+        self.ListYearlyStatistics = channel.unary_unary(
+                '/dgcp.scoring.v1.StandingsService/ListYearlyStatistics',
+                request_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsRequest.SerializeToString,
+                response_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsResponse.FromString,
+                _registered_method=True)
 
 
 class StandingsServiceServicer:
@@ -276,6 +281,17 @@ class StandingsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListYearlyStatistics(self, request, context):
+        """Yearly performance statistics (measure 30) per consultancy, review
+        agency, industry (GB/T 4754 section or division) or town, from the
+        year's locked cases: cases by stage and track, pass and first-pass
+        rates, rework, calibrated quality with a 90% interval, vetoes, notices
+        and watch entries, mutual ratings, review lead time, monthly trend.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StandingsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -363,6 +379,11 @@ def add_StandingsServiceServicer_to_server(servicer, server):
                     servicer.GetBulletinSigningKey,
                     request_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.GetBulletinSigningKeyRequest.FromString,
                     response_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.BulletinSigningKey.SerializeToString,
+            ),
+            'ListYearlyStatistics': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListYearlyStatistics,
+                    request_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsRequest.FromString,
+                    response_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -834,6 +855,33 @@ class StandingsService:
             '/dgcp.scoring.v1.StandingsService/GetBulletinSigningKey',
             dgcp_dot_scoring_dot_v1_dot_standings__pb2.GetBulletinSigningKeyRequest.SerializeToString,
             dgcp_dot_scoring_dot_v1_dot_standings__pb2.BulletinSigningKey.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListYearlyStatistics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.scoring.v1.StandingsService/ListYearlyStatistics',
+            dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsRequest.SerializeToString,
+            dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsResponse.FromString,
             options,
             channel_credentials,
             insecure,

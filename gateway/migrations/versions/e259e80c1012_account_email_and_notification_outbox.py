@@ -1,7 +1,7 @@
 """account email and notification outbox
 
 Revision ID: e259e80c1012
-Revises: 1a9211aa50f6
+Revises: b3f1c2d4e5a6
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "e259e80c1012"
-down_revision: str | None = "1a9211aa50f6"
+down_revision: str | None = "b3f1c2d4e5a6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

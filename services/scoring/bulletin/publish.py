@@ -108,6 +108,44 @@ def registry_fetch(ctx: ServiceContext) -> Registry | None:
     return fetch
 
 
+Places = Callable[[], dict[str, tuple[str, str]]]
+
+
+def places_fetch(ctx: ServiceContext) -> Places | None:
+    """Town and GB/T 4754 industry code of every enterprise, from the assignment service."""
+    address = ctx.settings.peers.get("assignment", "")
+    if not address:
+        return None
+    channel = service_channel(
+        address, caller_service="scoring", deadline_seconds=ctx.settings.deadline_seconds
+    )
+    stub = apb_grpc.AssignmentServiceStub(channel)
+
+    def fetch() -> dict[str, tuple[str, str]]:
+        out: dict[str, tuple[str, str]] = {}
+        token = ""
+        while True:
+            resp = stub.ListEnterprises(apb.ListEnterprisesRequest(page_size=1000, page_token=token))
+            out.update((e.name, (e.town, e.industry_code)) for e in resp.enterprises)
+            token = resp.next_page_token
+            if not token:
+                return out
+
+    return fetch
+
+
+def read_places(places: Places | None) -> dict[str, tuple[str, str]]:
+    if places is None:
+        raise Unavailable(
+            "REGISTRY_UNAVAILABLE", "no assignment service configured: towns and industries unknown"
+        )
+    try:
+        return places()
+    except grpc.RpcError as err:
+        code = err.code() if isinstance(err, grpc.Call) else None
+        raise Unavailable("REGISTRY_UNAVAILABLE", f"the registry cannot be read ({code})") from None
+
+
 def bulletin_dir() -> Path:
     value = os.environ.get("DGCP_BULLETIN_DIR", "").strip()
     return Path(value).resolve() if value else config.data_dir() / "bulletins"

@@ -85,3 +85,41 @@ def falsified_vetoes(*, session: Session, start: datetime, end: datetime) -> dic
         if any(v.get("veto_id") == "falsified_data" for v in vetoes or ()):
             out.setdefault(consultancy, set()).add(case)
     return {k: sorted(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    name: str
+    consultancy: str
+    agency: str
+    enterprise: str
+    stage: str
+    track: str
+    create_time: datetime
+    lock_time: datetime
+    vetoed: bool
+
+
+def locked_cases(*, session: Session, start: datetime, end: datetime) -> list[CaseRecord]:
+    """Every case locked in [start, end), with whether any locked score of its panel vetoed it."""
+    vetoed = (
+        select(scores.c.case_name)
+        .where(scores.c.case_name == cases.c.name, scores.c.locked.is_(True), scores.c.vetoed.is_(True))
+        .exists()
+    )
+    rows = session.execute(
+        select(
+            cases.c.name,
+            cases.c.consultancy,
+            cases.c.agency,
+            cases.c.enterprise,
+            cases.c.stage,
+            cases.c.track,
+            cases.c.create_time,
+            cases.c.lock_time,
+            vetoed,
+        )
+        .where(cases.c.lock_time >= start, cases.c.lock_time < end)
+        .order_by(cases.c.name)
+    ).all()
+    return [CaseRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8])) for r in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -23,7 +24,14 @@ from dgcp.surveys.v1 import surveys_pb2 as spb
 from runtime.auth import AccessTable, Role, current_caller
 from runtime.calendar import Period
 from runtime.db import read_transaction, transaction
-from runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
+from runtime.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 from runtime.idempotency import Idempotency
 from runtime.ids import new_id
 from runtime.logging import get_logger
@@ -42,12 +50,14 @@ from runtime.server import ServiceContext
 from services.scoring import notices
 from services.scoring.bulletin import publish as pub
 from services.scoring.bulletin import store as bstore
+from services.scoring.bulletin import yearly
 from services.scoring.bulletin.official import OfficialConfig
 from services.scoring.bulletin.payload import (
     BulletinPayload,
     method_from,
 )
 from services.scoring.bulletin.signing import public_pem
+from services.scoring.calibration import calibrate
 from services.scoring.models import idempotency_keys
 from services.scoring.ranking.dueprocess import (
     DueProcessError,
@@ -67,6 +77,7 @@ from services.scoring.ranking.flags import FlagLevel
 from services.scoring.ranking.hardrules import Outcomes, apply_hard_rules
 from services.scoring.ranking.pipeline import flag_period
 from services.scoring.ranking.standing import compute_standings
+from services.scoring.ratings import CONSULTANCY_TO_REVIEW, EXPERT_TO_CONSULTANCY
 from services.scoring.standings import reads, store
 from services.scoring.standings.config import StandingsConfig
 from services.scoring.standings.evidence import add_survey_aggregates, gather_evidence
@@ -115,6 +126,7 @@ ACCESS: AccessTable = {
     "GetBulletinFile": EVERYONE,
     "VerifyBulletin": EVERYONE,
     "GetBulletinSigningKey": EVERYONE,
+    "ListYearlyStatistics": frozenset({A, S}),
 }
 
 
@@ -141,6 +153,33 @@ def _run_key(after: str) -> tuple[uuid.UUID, int]:
 
 def _due(err: DueProcessError) -> FailedPrecondition:
     return FailedPrecondition(err.reason, str(err))
+
+
+def _yearly_to_proto(g: yearly.GroupYear, year: str) -> pb.YearlyStatistics:
+    msg = pb.YearlyStatistics(
+        key=g.key,
+        label=g.label,
+        year=year,
+        cases=g.cases,
+        cases_by_stage_track=g.by_stage_track,
+        passed=g.passed,
+        pass_rate=g.pass_rate,
+        first_rounds=g.first_rounds,
+        first_rounds_passed=g.first_rounds_passed,
+        first_pass_rate=g.first_pass_rate,
+        rework=g.rework,
+        quality_mean=0.0 if math.isnan(g.quality_mean) else g.quality_mean,
+        vetoed=g.vetoed,
+        notices=g.notices,
+        watch_entries=g.watch_entries,
+        ratings=g.ratings,
+        monthly=[pb.MonthlyPoint(month=m, cases=n, passed=k) for m, n, k in g.monthly],
+    )
+    for attr in ("quality_lower", "quality_upper", "rating_mean", "review_days_median"):
+        value = getattr(g, attr)
+        if value is not None:
+            setattr(msg, attr, value)
+    return msg
 
 
 def outcomes_of(rows: Sequence[StoredStanding]) -> dict[str, Outcomes]:
@@ -177,6 +216,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             surveys if surveys is not None else surveys_fetch(ctx, self.cfg.surveys_exclude_flagged)
         )
         self.registry = registry if registry is not None else pub.registry_fetch(ctx)
+        self.places = pub.places_fetch(ctx)
         self.contacts = contacts if contacts is not None else notices.contacts_fetch(ctx)
 
     # ------------------------------------------------------------ standings
@@ -939,6 +979,113 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             public_key_pem=public_pem(signer.public).decode("ascii"),
             fingerprint=signer.fingerprint,
             authority=self.official.authority_zh,
+        )
+
+    # ------------------------------------------------------------ yearly statistics (measure 30)
+
+    def ListYearlyStatistics(
+        self, request: pb.ListYearlyStatisticsRequest, context: grpc.ServicerContext
+    ) -> pb.ListYearlyStatisticsResponse:
+        year = Period.parse_field(required(request.year, "year"), "year", kinds=("year",))
+        pub.require_begun(year, self.clock())
+        dimension = request.dimension or pb.STATISTICS_DIMENSION_CONSULTANCY
+        filters = {"year": request.year, "dimension": int(dimension), "key": request.key}
+        after = decode_page_token(request.page_token, filters)
+        limit = page_size(request.page_size)
+        end = pub.cutoff_of(year, self.clock())
+        with read_transaction(self.engine) as session:
+            records = reads.locked_cases(session=session, start=year.start, end=end)
+            scores = reads.window_scores(session=session, start=year.start, end=end)
+            rounds = reads.window_rounds(session=session, start=year.start, end=end)
+            ratings = reads.window_ratings(session=session, start=year.start, end=end)
+            flags = [
+                f
+                for m in year.month_list()
+                for f in store.flags_of_period(session=session, period=str(m)).values()
+            ]
+        calibrated: dict[str, float] = {}
+        notes = [
+            f"pass line {self.cfg.consultancy.pass_line:g}; "
+            f"cases locked {year.start.isoformat()} to {end.isoformat()}"
+        ]
+        if scores:
+            fit = calibrate(
+                [s.case_name for s in scores], [s.expert for s in scores], [s.total for s in scores]
+            )
+            calibrated = {
+                str(k): float(v) for k, v in zip(fit.case_ids, fit.calibrated.tolist(), strict=True)
+            }
+            notes.append(f"one calibration over the year's {len(scores)} locked scores ({fit.method})")
+        cases = [
+            yearly.YearCase(
+                r.name,
+                r.consultancy,
+                r.agency,
+                r.enterprise,
+                r.stage,
+                r.track,
+                aware(r.create_time),
+                aware(r.lock_time),
+                float(calibrated.get(r.name, math.nan)),
+                r.vetoed,
+                rounds.get(r.name, False),
+            )
+            for r in records
+            if r.name in calibrated
+        ]
+        names: dict[str, pub.Org] = {}
+        if dimension in (pb.STATISTICS_DIMENSION_CONSULTANCY, pb.STATISTICS_DIMENSION_REVIEW_AGENCY):
+            try:
+                names = pub.read_registry(self.registry)
+            except Unavailable:
+                notes.append("registry unavailable: resource names stand in for registered names")
+        key_of: Callable[[yearly.YearCase], str]
+        by_case: dict[str, list[float]] = {}
+        direction = EXPERT_TO_CONSULTANCY
+        notices: dict[str, int] = {}
+        watch: dict[str, int] = {}
+        if dimension == pb.STATISTICS_DIMENSION_REVIEW_AGENCY:
+            key_of = lambda c: c.agency  # noqa: E731
+            direction = CONSULTANCY_TO_REVIEW
+        elif dimension == pb.STATISTICS_DIMENSION_CONSULTANCY:
+            key_of = lambda c: c.consultancy  # noqa: E731
+            notices = yearly.count_by(f.consultancy for f in flags if f.notice_state == "APPROVED")
+            watch = yearly.count_by(f.consultancy for f in flags if f.level == "WATCH")
+        else:
+            places = pub.read_places(self.places)
+            group = {
+                pb.STATISTICS_DIMENSION_TOWN: lambda p: p[0],
+                pb.STATISTICS_DIMENSION_INDUSTRY_SECTION: lambda p: yearly.industry_section(p[1]),
+                pb.STATISTICS_DIMENSION_INDUSTRY_DIVISION: lambda p: yearly.industry_division(p[1]),
+            }[dimension]
+            index = {e: group(p) for e, p in places.items()}
+            key_of = lambda c: index.get(c.enterprise, "")  # noqa: E731
+            unknown = sum(1 for c in cases if not key_of(c))
+            if unknown:
+                notes.append(f"{unknown} cases without a known enterprise town or industry are left out")
+        for r in ratings:
+            if r.direction == direction and dimension in (
+                pb.STATISTICS_DIMENSION_CONSULTANCY,
+                pb.STATISTICS_DIMENSION_REVIEW_AGENCY,
+            ):
+                by_case.setdefault(r.ratee, []).append(r.mean)
+        rows = yearly.aggregate(
+            year,
+            cases,
+            key_of,
+            lambda k: names[k].name if k in names else k,
+            self.cfg.consultancy.pass_line,
+            notices=notices,
+            watch=watch,
+            ratings=by_case,
+        )
+        if request.key:
+            rows = [g for g in rows if g.key == request.key]
+        start = int(after) if after else 0
+        page = rows[start : start + limit]
+        nxt = encode_page_token(str(start + limit), filters) if start + limit < len(rows) else ""
+        return pb.ListYearlyStatisticsResponse(
+            statistics=[_yearly_to_proto(g, str(year)) for g in page], next_page_token=nxt, notes=notes
         )
 
 
