@@ -7,6 +7,7 @@ and at 390 px in English. Screenshots go to ``test-artefacts/console-*.png``.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -16,6 +17,7 @@ from datetime import timedelta
 import grpc
 import httpx
 import numpy as np
+import pyotp
 import pytest
 from google.protobuf import timestamp_pb2
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -185,7 +187,26 @@ def _login(page: Page, cs: Console) -> None:
     page.locator("#username").fill(username)
     page.locator("#password").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/login/second-factor")  # an officer enrols a second factor (TOTP) first
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.locator("#code").fill(pyotp.TOTP(secret).now())
+    page.locator("form button[type=submit]").click()
+    page.locator("ul.recovery-codes + p a").click()
     page.wait_for_url("**/console")
+
+
+def _officer(cs: Console) -> httpx.Client:
+    """An officer's session over HTTP: password, then the second factor."""
+    client = logged_in(
+        cs.gateway.url, cs.gateway.settings, "authority", f"authority/users/{uuid.uuid4().hex[:6]}"
+    )
+    page = client.get("/login/second-factor")
+    found = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text)
+    assert found, page.text
+    code = pyotp.TOTP(found.group(1).replace(" ", "")).now()
+    done = client.post("/login/second-factor", data={"csrf_token": csrf_of(page.text), "code": code})
+    assert done.status_code == 200, done.text
+    return client
 
 
 def test_only_officers_reach_the_console_and_forms_need_their_token(cs: Console) -> None:
