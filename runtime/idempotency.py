@@ -84,7 +84,10 @@ class Idempotency:
         response_type: type[M],
         work: Callable[[Session], M],
         rebuild: Callable[[Session, str], M | None] | None = None,
+        scope: str = "",
     ) -> M:
+        """``work`` once per (caller, method, request_id); ``scope`` replaces the caller's subject
+        when the caller is anonymous and something in the request identifies them (a link token)."""
         request_id: str = getattr(request, "request_id", "")
         if not request_id:
             with transaction(engine) as session:
@@ -95,8 +98,7 @@ class Idempotency:
             raise InvalidArgument.fields(
                 [FieldViolation("request_id", f"at most {MAX_REQUEST_ID} characters")]
             )
-        caller = current_caller()
-        key = key_for(caller.subject, method, request_id)
+        key = key_for(scope or current_caller().subject, method, request_id)
         digest = request_hash(request)
         for _ in range(3):
             stored = self._stored(engine, key, digest, response_type, rebuild)

@@ -29,6 +29,7 @@ from runtime.errors import DomainError, InvalidArgument, build_status, details_o
 from runtime.limits import Checker, Limits, malformed, too_large
 from runtime.logging import enabled as logging_enabled
 from runtime.observe import Observer
+from runtime.text import clean_message
 from runtime.tracing import inject as inject_trace
 
 log = structlog.stdlib.get_logger("dgcp.rpc")
@@ -136,6 +137,9 @@ def safe_deserializer(
             found = checker.violations(message, size)
             if found:
                 return Refused(InvalidArgument.fields(found, reason="LIMIT_EXCEEDED"))
+            found = clean_message(message)  # NFC in place; invisible characters refused
+            if found:
+                return Refused(InvalidArgument.fields(found, reason="INVALID_CHARACTERS"))
         return message
 
     return deserialize

@@ -77,7 +77,7 @@ def test_error_details_stay_small_whatever_the_input() -> None:
     status = build_status(grpc.StatusCode.INVALID_ARGUMENT, huge, "INVALID_FIELD", violations, {"k": huge})
     encoded = base64.b64encode(status.SerializeToString())
     assert len(encoded) < 4096
-    assert len(status.message.encode()) <= 400
+    assert len(status.message.encode()) <= 300
     from google.rpc import error_details_pb2
 
     info, bad = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
@@ -94,3 +94,74 @@ def test_input_caused_database_errors_are_not_unavailable() -> None:
     assert isinstance(mapped, InvalidArgument) and mapped.reason == "REQUEST_TOO_COMPLEX"
     down = sqlalchemy.exc.OperationalError("SELECT", {}, sqlite3.OperationalError("unable to open database"))
     assert _classify(down).code == grpc.StatusCode.UNAVAILABLE  # type: ignore[union-attr]
+
+
+def test_every_string_of_a_request_is_nfc_and_free_of_invisible_tricks() -> None:
+    from runtime.text import clean_message
+
+    msg = scoring_pb2.SubmitScoreRequest(
+        case="cases/1",
+        items=[scoring_pb2.CriterionScore(criterion_id="a", comment="Cafe\u0301 re\u200bport\nline two")],
+    )
+    assert clean_message(msg) == []
+    assert msg.items[0].comment == "Café report\nline two"  # NFC, zero-width stripped, line kept
+    bidi = scoring_pb2.SubmitScoreRequest(
+        case="cases/\u202e1", items=[scoring_pb2.CriterionScore(comment="\x00")]
+    )
+    found = clean_message(bidi)
+    assert [(v.field, v.reason) for v in found] == [
+        ("case", "INVALID_CHARACTERS"),
+        ("items[0].comment", "INVALID_CHARACTERS"),
+    ]
+    zero_width_name = surveys_pb2.CaseFacts(enterprise_display_name="东莞\u200b示例")
+    assert [v.field for v in clean_message(zero_width_name)] == ["enterprise_display_name"]
+    spaced = surveys_pb2.CaseFacts(enterprise_display_name="东莞\u3000示例")  # ideographic space is fine
+    assert clean_message(spaced) == []
+    answers = surveys_pb2.SubmitSurveyResponseRequest()
+    answers.answers["comment"].text = "好\u200d"
+    answers.answers["k\u202e"].scale = 1
+    assert [v.field for v in clean_message(answers)] == ["answers[k\u202e]"]
+    assert answers.answers["comment"].text == "好"
+
+
+class _Downstream(grpc.RpcError, grpc.Call):  # type: ignore[misc]
+    """A failed call to another service, as a client stub raises it."""
+
+    def __init__(self, status: object) -> None:
+        self._status = status
+
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.INVALID_ARGUMENT
+
+    def details(self) -> str:
+        return self._status.message  # type: ignore[attr-defined,no-any-return]
+
+    def trailing_metadata(self) -> tuple[tuple[str, bytes], ...]:
+        return (("grpc-status-details-bin", self._status.SerializeToString()),)  # type: ignore[attr-defined]
+
+    def initial_metadata(self) -> tuple[()]:
+        return ()
+
+    def is_active(self) -> bool:
+        return False
+
+    def time_remaining(self) -> None:
+        return None
+
+    def cancel(self) -> bool:
+        return False
+
+    def add_callback(self, callback: object) -> bool:
+        return False
+
+
+def test_a_downstream_refusal_reaches_the_caller_with_its_code_and_reason() -> None:
+    sent = build_status(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "case: not a case name",
+        "INVALID_NAME",
+        [FieldViolation("case", "not a case name", "INVALID_NAME")],
+    )
+    mapped = _classify(_Downstream(sent))
+    assert mapped is not None and mapped.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert mapped.reason == "INVALID_NAME" and [v.field for v in mapped.violations] == ["case"]

@@ -88,3 +88,47 @@ def test_a_million_score_items_are_refused_before_decoding(services: dict[str, R
     got = error_of(stub.SubmitScore, small, metadata=md("reviewer", subject="experts/x"))
     assert (got.code, got.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "LIMIT_EXCEEDED")
     assert [(v.field, v.reason) for v in got.violations] == [("items", "TOO_MANY_ITEMS")]
+
+
+def test_names_hiding_text_are_refused_in_every_service_and_stored_nfc(services: dict[str, Running]) -> None:
+    import random
+
+    from dgcp.surveys.v1 import surveys_pb2 as spb
+    from dgcp.surveys.v1 import surveys_pb2_grpc as spb_grpc
+    from services.assignment import creditcode
+
+    assignment = apb_grpc.AssignmentServiceStub(services["assignment"].channel())
+    scoring = pb_grpc.ScoringServiceStub(services["scoring"].channel())
+    surveys = spb_grpc.SurveysServiceStub(services["surveys"].channel())
+    auth = md("authority")
+
+    def enterprise(display_name: str) -> apb.CreateEnterpriseRequest:
+        return apb.CreateEnterpriseRequest(
+            enterprise=apb.Enterprise(
+                credit_code=creditcode.synthesize(random.Random(display_name)),
+                display_name=display_name,
+                town="长安镇",
+                industry_code="3360",
+                audit_category=apb.AUDIT_CATEGORY_DOUBLE_HAZARD,
+            )
+        )
+
+    tricks = ["东莞\u202e司公限有", "东莞\u200b示例", "东莞\x00示例", "东莞\u2066示例\u2069"]
+    for name in tricks:
+        got = error_of(assignment.CreateEnterprise, enterprise(name), metadata=auth)
+        assert (got.code, got.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_CHARACTERS"), name
+        assert [v.field for v in got.violations] == ["enterprise.display_name"]
+        rubric = pb.CreateRubricVersionRequest(
+            parent="rubrics/evaluation-standard", rubric_version=pb.RubricVersion(title=name)
+        )
+        got = error_of(scoring.CreateRubricVersion, rubric, metadata=auth)
+        assert got.reason == "INVALID_CHARACTERS" and got.violations[0].field == "rubric_version.title"
+        facts = spb.CaseFacts(case="cases/1", enterprise_display_name=name)
+        got = error_of(surveys.IssueInvitations, spb.IssueInvitationsRequest(cases=[facts]), metadata=auth)
+        assert (
+            got.reason == "INVALID_CHARACTERS"
+            and got.violations[0].field == "cases[0].enterprise_display_name"
+        )
+    decomposed = "Cafe\u0301 东莞示例"  # e + combining acute: NFC makes it one character
+    made = assignment.CreateEnterprise(enterprise(decomposed), metadata=auth)
+    assert made.display_name == "Café 东莞示例" and len(made.display_name) == len(decomposed) - 1
