@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import grpc
 import httpx
+import pyotp
 from google.protobuf import timestamp_pb2
 from sqlalchemy import Engine
 
@@ -152,6 +153,37 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
             summary=case.summary(),
         )
 
+    def ListConsultancies(
+        self, request: apb.ListConsultanciesRequest, context: grpc.ServicerContext
+    ) -> apb.ListConsultanciesResponse:
+        """Every consultancy of a case, by name (what the bulletin names firms with)."""
+        with self.lock:
+            firms = {c.consultancy: c.consultancy_name for c in self.cases.values()}
+        return apb.ListConsultanciesResponse(
+            consultancies=[
+                apb.Consultancy(name=n, display_name=d, credit_code="91441900MA4X000000")
+                for n, d in sorted(firms.items())
+            ]
+        )
+
+    def ListReviewAgencies(
+        self, request: apb.ListReviewAgenciesRequest, context: grpc.ServicerContext
+    ) -> apb.ListReviewAgenciesResponse:
+        return apb.ListReviewAgenciesResponse(
+            review_agencies=[
+                apb.ReviewAgency(
+                    name=AGENCY,
+                    display_name="东莞市示例评审技术服务中心（模拟）",
+                    credit_code="12441900MB0000000X",
+                )
+            ]
+        )
+
+    def ListEnterprises(
+        self, request: apb.ListEnterprisesRequest, context: grpc.ServicerContext
+    ) -> apb.ListEnterprisesResponse:
+        return apb.ListEnterprisesResponse()
+
     def RecuseExpert(self, request: apb.RecuseExpertRequest, context: grpc.ServicerContext) -> apb.Amendment:
         with self.lock:
             case = self.cases[request.case]
@@ -252,7 +284,23 @@ def logged_in(base_url: str, settings: GatewaySettings, role: str, subject: str)
     assert activate(client, path).status_code == 200
     r = login(client, username)
     assert r.status_code == 303, r.text
+    if r.headers["location"] == "/login/second-factor":  # authority: enrol the second factor
+        complete_second_factor(client)
     return client
+
+
+_TOTP_SECRET = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
+
+
+def complete_second_factor(client: httpx.Client) -> list[str]:
+    """Enrol a pending authority session's TOTP as a holder would; returns the recovery codes."""
+    page = client.get("/login/second-factor")
+    m = _TOTP_SECRET.search(page.text)
+    assert m, page.text
+    code = pyotp.TOTP(m.group(1).replace(" ", "")).now()
+    r = client.post("/login/second-factor", data={"csrf_token": csrf_of(page.text), "code": code})
+    assert r.status_code == 200, r.text
+    return re.findall(r"<code>([a-z2-7-]{19})</code>", r.text)
 
 
 def issue_link(channel: grpc.Channel) -> str:
