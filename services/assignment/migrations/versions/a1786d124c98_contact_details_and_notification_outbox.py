@@ -1,7 +1,7 @@
 """contact details and notification outbox
 
 Revision ID: a1786d124c98
-Revises: ee7cf7d77ce1
+Revises: 5b1f0c2d7e91
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "a1786d124c98"
-down_revision: str | None = "ee7cf7d77ce1"
+down_revision: str | None = "5b1f0c2d7e91"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
