@@ -624,11 +624,20 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         _filters(lot=request.lot, case=request.case)
         if not (request.lot or request.case):
             raise InvalidArgument.fields([FieldViolation("lot", "name a lot or a case", "REQUIRED")])
-        with transaction(self.engine) as session:
+
+        def work(session: Session) -> pb.CloseSurveyWindowResponse:
             closed = store.close_window(
                 session=session, where=store.scope(lot=request.lot, case=request.case), now=utcnow()
             )
-        return pb.CloseSurveyWindowResponse(closed_count=closed)
+            return pb.CloseSurveyWindowResponse(closed_count=closed)
+
+        return self.idem.run(
+            self.engine,
+            method="CloseSurveyWindow",
+            request=request,
+            response_type=pb.CloseSurveyWindowResponse,
+            work=work,
+        )
 
     # --- the enterprise's side -----------------------------------------------------------
 

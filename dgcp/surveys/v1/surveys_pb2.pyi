@@ -314,12 +314,14 @@ class RemindInvitationsResponse(_message.Message):
     def __init__(self, invitations: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ..., links: _Optional[_Iterable[_Union[InvitationLink, _Mapping]]] = ..., links_csv: _Optional[bytes] = ...) -> None: ...
 
 class CloseSurveyWindowRequest(_message.Message):
-    __slots__ = ("lot", "case")
+    __slots__ = ("lot", "case", "request_id")
     LOT_FIELD_NUMBER: _ClassVar[int]
     CASE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     lot: str
     case: str
-    def __init__(self, lot: _Optional[str] = ..., case: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, lot: _Optional[str] = ..., case: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CloseSurveyWindowResponse(_message.Message):
     __slots__ = ("closed_count",)
