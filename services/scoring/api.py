@@ -18,6 +18,7 @@ from dgcp.scoring.v1 import scoring_pb2 as pb
 from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
 from runtime import config
 from runtime.auth import AccessTable, Caller, Role, current_caller, require_role
+from runtime.calendar import Period
 from runtime.clients import service_channel
 from runtime.db import read_transaction, single_statement, transaction
 from runtime.errors import (
@@ -40,14 +41,15 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
-from services.scoring import store
-from services.scoring.calibration import CalibrationConfig, CalibrationResult, calibrate
+from services.scoring import fits, store
+from services.scoring.calibration import CalibrationConfig, CalibrationResult
 from services.scoring.collusion import (
     CollusionPolicy,
     RatedScore,
     collusion_report,
     retaliation_view,
 )
+from services.scoring.fits import CalibrationCache
 from services.scoring.models import idempotency_keys
 from services.scoring.panels import CacheConfig, Membership, MembershipCache, assignment_fetch
 from services.scoring.ratings import (
@@ -359,46 +361,6 @@ def _parse_rubric_name(name: str, field_name: str = "name") -> tuple[str, int | 
     return parts[1], int(parts[3])
 
 
-@dataclass(frozen=True)
-class Fit:
-    """A calibration over one window, the scores behind it, and each case's row in it."""
-
-    result: CalibrationResult
-    scores: list[store.LockedScore]
-    case_index: dict[str, int]
-
-
-class CalibrationCache:
-    """Fits are cached per window until a panel locks or a locked score is amended.
-
-    A hit costs one aggregate query (the fingerprint); a miss reads the window's scores and fits.
-    """
-
-    def __init__(self, engine: Any, config: CalibrationConfig) -> None:
-        self._engine = engine
-        self._config = config
-        self._lock = threading.Lock()
-        self._fits: dict[tuple[Any, ...], Fit] = {}
-
-    def fit(self, start: datetime, end: datetime) -> Fit:
-        with read_transaction(self._engine) as session:
-            fingerprint = store.locked_fingerprint(session=session)
-            key = (start, end, fingerprint)
-            with self._lock:
-                hit = self._fits.get(key)
-            if hit is not None:
-                return hit
-            rows = store.locked_scores(session=session, start=start, end=end)
-        result = calibrate(
-            [r.case_name for r in rows], [r.expert for r in rows], [r.total for r in rows], self._config
-        )
-        fit = Fit(result, rows, {str(c): i for i, c in enumerate(result.case_ids)})
-        with self._lock:
-            self._fits = {k: v for k, v in self._fits.items() if k[2] == fingerprint}
-            self._fits[key] = fit
-        return fit
-
-
 # ---------------------------------------------------------------- servicer
 
 
@@ -694,9 +656,14 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         return self._case_result(case, calibrate=False)
 
     def GetCaseResult(self, request: pb.GetCaseResultRequest, context: grpc.ServicerContext) -> pb.CaseResult:
-        return self._case_result(required(request.case, "case"))
+        fit_id = None
+        if request.calibration:
+            fit_id = parse_name(request.calibration, "calibrations", field="calibration")
+        return self._case_result(required(request.case, "case"), fit_id=fit_id)
 
-    def _case_result(self, case: str, *, calibrate: bool = True) -> pb.CaseResult:
+    def _case_result(
+        self, case: str, *, calibrate: bool = True, fit_id: uuid.UUID | None = None
+    ) -> pb.CaseResult:
         with read_transaction(self.engine) as session:
             case_row = store.get_case(session=session, case_name=case)
             rows = store.case_scores(
@@ -724,12 +691,17 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         basis = raw
         lock_time = aware(case_row.lock_time)
         if lock_time is not None and calibrate:
-            fit = self.calibrations.fit(*self._window_for(lock_time))
-            index = fit.case_index.get(case, -1)
-            if index >= 0:
-                basis = float(fit.result.calibrated[index])
+            if fit_id is not None:
+                with read_transaction(self.engine) as session:
+                    stored = fits.get(session=session, fit_id=fit_id)
+            else:
+                stored = self.calibrations.fit(*self._window_for(lock_time)).stored
+            value = stored.calibrated(case)
+            if value is not None:
+                basis = value
                 result.calibrated = basis
-                result.in_main_component = int(fit.result.case_component[index]) == 0
+                result.in_main_component = stored.in_main_component(case)
+                result.calibration = stored.name
         result.grade = rubric.rubric.grade(basis, bool(veto_ids))
         result.recommended = (
             result.HasField("calibrated") and not veto_ids and basis >= rubric.rubric.recommendation_line
@@ -737,14 +709,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         return result
 
     def _window_for(self, lock_time: datetime) -> tuple[datetime, datetime]:
-        """The current window (day-aligned so fits are shared), or one ending at an older lock."""
-        today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-        end = today + timedelta(days=1)
-        start = end - self.cfg.calibration_window
-        if lock_time < start:
-            end = lock_time.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-            start = end - self.cfg.calibration_window
-        return start, end
+        """The window of the fit of the month ``lock_time`` falls in (China Standard Time): the
+        same fit as that month's standing (``fits.period_window``)."""
+        return fits.period_window(Period.of(lock_time), self.cfg.calibration_window)
 
     def _period(self, start_ts: Any, end_ts: Any, default_window: bool) -> tuple[datetime, datetime]:
         if start_ts.seconds == 0 and end_ts.seconds == 0 and default_window:
@@ -767,6 +734,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         whole = self.calibrations.fit(start, end)
         fit = whole.result
         return pb.Calibration(
+            name=whole.stored.name,
             score_count=len(whole.scores),
             sigma2=fit.sigma2,
             tau2=fit.tau2,

@@ -303,13 +303,15 @@ class LockPanelRequest(_message.Message):
     def __init__(self, case: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class GetCaseResultRequest(_message.Message):
-    __slots__ = ("case",)
+    __slots__ = ("case", "calibration")
     CASE_FIELD_NUMBER: _ClassVar[int]
+    CALIBRATION_FIELD_NUMBER: _ClassVar[int]
     case: str
-    def __init__(self, case: _Optional[str] = ...) -> None: ...
+    calibration: str
+    def __init__(self, case: _Optional[str] = ..., calibration: _Optional[str] = ...) -> None: ...
 
 class CaseResult(_message.Message):
-    __slots__ = ("case", "rubric_version", "score_count", "raw_mean", "calibrated", "grade", "vetoed", "veto_ids", "spread", "spread_flag", "locked", "lock_time", "recommended", "in_main_component")
+    __slots__ = ("case", "rubric_version", "score_count", "raw_mean", "calibrated", "grade", "vetoed", "veto_ids", "spread", "spread_flag", "locked", "lock_time", "recommended", "in_main_component", "calibration")
     CASE_FIELD_NUMBER: _ClassVar[int]
     RUBRIC_VERSION_FIELD_NUMBER: _ClassVar[int]
     SCORE_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -324,6 +326,7 @@ class CaseResult(_message.Message):
     LOCK_TIME_FIELD_NUMBER: _ClassVar[int]
     RECOMMENDED_FIELD_NUMBER: _ClassVar[int]
     IN_MAIN_COMPONENT_FIELD_NUMBER: _ClassVar[int]
+    CALIBRATION_FIELD_NUMBER: _ClassVar[int]
     case: str
     rubric_version: str
     score_count: int
@@ -338,7 +341,8 @@ class CaseResult(_message.Message):
     lock_time: _timestamp_pb2.Timestamp
     recommended: bool
     in_main_component: bool
-    def __init__(self, case: _Optional[str] = ..., rubric_version: _Optional[str] = ..., score_count: _Optional[int] = ..., raw_mean: _Optional[float] = ..., calibrated: _Optional[float] = ..., grade: _Optional[str] = ..., vetoed: _Optional[bool] = ..., veto_ids: _Optional[_Iterable[str]] = ..., spread: _Optional[float] = ..., spread_flag: _Optional[bool] = ..., locked: _Optional[bool] = ..., lock_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recommended: _Optional[bool] = ..., in_main_component: _Optional[bool] = ...) -> None: ...
+    calibration: str
+    def __init__(self, case: _Optional[str] = ..., rubric_version: _Optional[str] = ..., score_count: _Optional[int] = ..., raw_mean: _Optional[float] = ..., calibrated: _Optional[float] = ..., grade: _Optional[str] = ..., vetoed: _Optional[bool] = ..., veto_ids: _Optional[_Iterable[str]] = ..., spread: _Optional[float] = ..., spread_flag: _Optional[bool] = ..., locked: _Optional[bool] = ..., lock_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recommended: _Optional[bool] = ..., in_main_component: _Optional[bool] = ..., calibration: _Optional[str] = ...) -> None: ...
 
 class GetCalibrationRequest(_message.Message):
     __slots__ = ("start_time", "end_time")
@@ -373,7 +377,7 @@ class CalibrationComponent(_message.Message):
     def __init__(self, index: _Optional[int] = ..., case_count: _Optional[int] = ..., expert_count: _Optional[int] = ..., score_count: _Optional[int] = ...) -> None: ...
 
 class Calibration(_message.Message):
-    __slots__ = ("score_count", "sigma2", "tau2", "method", "connected", "components", "offsets")
+    __slots__ = ("score_count", "sigma2", "tau2", "method", "connected", "components", "offsets", "name")
     SCORE_COUNT_FIELD_NUMBER: _ClassVar[int]
     SIGMA2_FIELD_NUMBER: _ClassVar[int]
     TAU2_FIELD_NUMBER: _ClassVar[int]
@@ -381,6 +385,7 @@ class Calibration(_message.Message):
     CONNECTED_FIELD_NUMBER: _ClassVar[int]
     COMPONENTS_FIELD_NUMBER: _ClassVar[int]
     OFFSETS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
     score_count: int
     sigma2: float
     tau2: float
@@ -388,7 +393,8 @@ class Calibration(_message.Message):
     connected: bool
     components: _containers.RepeatedCompositeFieldContainer[CalibrationComponent]
     offsets: _containers.RepeatedCompositeFieldContainer[ExpertOffset]
-    def __init__(self, score_count: _Optional[int] = ..., sigma2: _Optional[float] = ..., tau2: _Optional[float] = ..., method: _Optional[str] = ..., connected: _Optional[bool] = ..., components: _Optional[_Iterable[_Union[CalibrationComponent, _Mapping]]] = ..., offsets: _Optional[_Iterable[_Union[ExpertOffset, _Mapping]]] = ...) -> None: ...
+    name: str
+    def __init__(self, score_count: _Optional[int] = ..., sigma2: _Optional[float] = ..., tau2: _Optional[float] = ..., method: _Optional[str] = ..., connected: _Optional[bool] = ..., components: _Optional[_Iterable[_Union[CalibrationComponent, _Mapping]]] = ..., offsets: _Optional[_Iterable[_Union[ExpertOffset, _Mapping]]] = ..., name: _Optional[str] = ...) -> None: ...
 
 class Rating(_message.Message):
     __slots__ = ("name", "case", "direction", "rater", "ratee", "items", "comment", "mean", "create_time")

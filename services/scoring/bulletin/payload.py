@@ -64,6 +64,7 @@ class Method:
     grade_bands: tuple[tuple[str, float], ...]
     model_min_probability: float
     model_version: str | None = None
+    calibration: str | None = None  # the stored calibration fit behind the case scores
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,11 @@ def notice_row(flag: Flag, name: str, decision_reason: str, statement: str | Non
 
 
 def method_from(
-    standing: StandingConfig, flags: FlagConfig, window_months: int, model_version: str | None
+    standing: StandingConfig,
+    flags: FlagConfig,
+    window_months: int,
+    model_version: str | None,
+    calibration: str | None = None,
 ) -> Method:
     """The method block from the configurations actually used (weights renormalised as applied)."""
     total = sum(c.weight for c in standing.components)
@@ -150,4 +155,5 @@ def method_from(
         grade_bands=standing.grade_bands,
         model_min_probability=flags.model_min_probability,
         model_version=model_version,
+        calibration=calibration,
     )

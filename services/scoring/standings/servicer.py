@@ -37,6 +37,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
+from services.scoring import fits
 from services.scoring.bulletin.payload import (
     BulletinPayload,
     NoticeRow,
@@ -44,6 +45,7 @@ from services.scoring.bulletin.payload import (
     method_from,
 )
 from services.scoring.bulletin.render import MANIFEST, bulletin_sha256, render_all, verify
+from services.scoring.fits import CalibrationCache
 from services.scoring.models import idempotency_keys
 from services.scoring.ranking.dueprocess import (
     DueProcessError,
@@ -148,6 +150,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self.cfg = config or StandingsConfig.from_env()
         self.engine = ctx.engine
         self.idem = Idempotency(idempotency_keys)
+        self.calibrations = CalibrationCache(self.engine, self.cfg.calibration)
         self.surveys = (
             surveys if surveys is not None else surveys_fetch(ctx, self.cfg.surveys_exclude_flagged)
         )
@@ -196,11 +199,15 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     ) -> pb.ComputeStandingsResponse:
         month, window = self._window(request.period, request.window_months)
         period = str(month)
+        start, end = fits.period_window(month, self.cfg.calibration_window)
+        fit = self.calibrations.fit(min(start, window.start), end).stored
         with read_transaction(self.engine) as session:
             scores = reads.window_scores(session=session, start=window.start, end=window.end)
             ratings = reads.window_ratings(session=session, start=window.start, end=window.end)
             rounds = reads.window_rounds(session=session, start=window.start, end=window.end)
-        firms, agencies, notes = gather_evidence(scores, ratings, self.cfg, rounds)
+        calibration = fit.name if scores else ""
+        calibrated = {c: v for c, (v, _) in fit.estimates.items()}
+        firms, agencies, notes = gather_evidence(scores, ratings, self.cfg, rounds, calibrated, calibration)
         used = add_survey_aggregates(
             firms, self._survey(spb.RATED_PARTY_KIND_CONSULTANCY, window, notes), self.cfg
         )
@@ -218,7 +225,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             ):
                 ids, obs = ev.build()
                 rows: list[StoredStanding] = []
-                summary = RunSummary(notes=tuple(notes))
+                summary = RunSummary(notes=tuple(notes), calibration=calibration)
                 usable = {k: v for k, v in obs.items() if k in {c.name for c in config.components}}
                 if ids and usable:
                     st = compute_standings(ids, usable, config)
@@ -228,6 +235,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                         components=tuple(sorted(st.components)),
                         funnel_center=st.funnel_center,
                         funnel_sigma=st.funnel_sigma,
+                        calibration=calibration,
                     )
                     components.update(st.components)
                 store.insert_run(
@@ -252,6 +260,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 review_agencies=counts[AGENCY],
                 components=sorted(components),
                 notes=notes,
+                calibration=calibration,
             )
 
         return self.idem.run(
@@ -647,7 +656,11 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             published_at=utcnow().replace(microsecond=0).isoformat(),
             synthetic=self.cfg.synthetic,
             method=method_from(
-                self.cfg.consultancy, self.cfg.flags, run.window_months, model.version if model else None
+                self.cfg.consultancy,
+                self.cfg.flags,
+                run.window_months,
+                model.version if model else None,
+                run.summary.calibration or None,
             ),
             consultancies=rows_of(run.rows),
             agencies=rows_of(agencies.rows if agencies is not None else ()),
