@@ -21,6 +21,7 @@ GRADE_LABELS: dict[str, tuple[str, str]] = {
     "good": ("良好", "Good"),
     "pass": ("合格", "Pass"),
     "fail": ("不合格", "Fail"),
+    "insufficient": ("证据不足", "Insufficient evidence"),
 }
 
 

@@ -33,15 +33,21 @@ class FlagLevel(StrEnum):
 class FlagConfig:
     """Policy thresholds of the flag rule."""
 
-    min_reports: int = 3
-    propose_probability: float = 0.9
+    # A firm is judged afresh every month, so the rule must hold at the level of a firm over a
+    # year: a name needs the posterior certainty whose complement bounds the chance that it is
+    # wrong at the moment it is given, however many months looked before (a posterior at a
+    # stopping time stays a posterior), and enough reports for the posterior to be trusted (the
+    # wrong names of the old rule, P > 0.9 on 3 reports, came from 3-8 reports). See README.
+    min_reports: int = 10
+    propose_probability: float = 0.99
     watch_probability: float = 0.1
     model_propose_risk: float = 0.95
     model_watch_risk: float = 0.5
-    # The model may propose only where the firm's own reports already make it more likely than not
-    # below the line: a model trained on few boundary cases is overconfident there (seen in the
-    # simulation), and a notice must rest on evidence the firm can contest.
-    model_min_probability: float = 0.75
+    # The model may propose only where the firm's own reports already give the certainty a notice
+    # needs: a model trained on few boundary cases is overconfident there (it proposed a firm at
+    # P = 0.80 that was above the line, in the year simulation), and a notice must rest on
+    # evidence the firm can contest. Below that, its risk only puts a firm on the watch list.
+    model_min_probability: float = 0.99
     explain_top: int = 3
     # Occlusion contributions below this (in probability) are not worth naming.
     explain_min_contribution: float = 0.01

@@ -61,8 +61,6 @@ from services.scoring.ranking.flagmodel import (
     train_flag_model,
 )
 from services.scoring.ranking.flags import FlagLevel
-from services.scoring.ranking.pipeline import flag_period
-from services.scoring.ranking.standing import compute_standings
 from services.scoring.standings import reads, store
 from services.scoring.standings.config import StandingsConfig
 from services.scoring.standings.evidence import add_survey_aggregates, gather_evidence
@@ -78,14 +76,12 @@ from services.scoring.standings.mapping import (
     standing_to_proto,
 )
 from services.scoring.standings.peers import NamesFetch, SurveysFetch, names_fetch, surveys_fetch
+from services.scoring.standings.period import judge, rank
 from services.scoring.standings.runs import (
     AGENCY,
     CONSULTANCY,
-    RunSummary,
     StoredStanding,
     features_of,
-    standings_of,
-    stored_rows,
 )
 
 log = get_logger("dgcp.scoring.standings")
@@ -219,38 +215,21 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         def work(session: Any) -> pb.ComputeStandingsResponse:
             counts: dict[str, int] = {}
             components: set[str] = set()
-            for kind, ev, config in (
-                (CONSULTANCY, firms, self.cfg.consultancy),
-                (AGENCY, agencies, self.cfg.agency),
-            ):
-                ids, obs = ev.build()
-                rows: list[StoredStanding] = []
-                summary = RunSummary(notes=tuple(notes), calibration=calibration)
-                usable = {k: v for k, v in obs.items() if k in {c.name for c in config.components}}
-                if ids and usable:
-                    st = compute_standings(ids, usable, config)
-                    rows = stored_rows(st, kind)
-                    summary = RunSummary(
-                        notes=tuple(notes),
-                        components=tuple(sorted(st.components)),
-                        funnel_center=st.funnel_center,
-                        funnel_sigma=st.funnel_sigma,
-                        calibration=calibration,
-                    )
-                    components.update(st.components)
+            for ranked in rank(firms, agencies, self.cfg, notes, calibration):
+                components.update(ranked.summary.components)
                 store.insert_run(
                     session=session,
                     values={
                         "period": period,
-                        "kind": kind,
+                        "kind": ranked.kind,
                         "window_months": window.months,
                         "data_cutoff": window.end,
-                        "rows": [r.to_json() for r in rows],
-                        "summary": summary.to_json(),
+                        "rows": [r.to_json() for r in ranked.rows],
+                        "summary": ranked.summary.to_json(),
                         "create_time": utcnow(),
                     },
                 )
-                counts[kind] = len(rows)
+                counts[ranked.kind] = len(ranked.rows)
             log.info("standings_computed", period=period, **{k.lower(): v for k, v in counts.items()})
             return pb.ComputeStandingsResponse(
                 period=period,
@@ -457,13 +436,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             window_run = month.window(run.window_months)
             model = self._load_model(session)
             falsified = store.falsified_in(session=session, start=window_run.start, end=window_run.end)
-            result = flag_period(
-                standings_of(run.rows, self.cfg.consultancy),
-                features_of(run.rows),
-                flag_config=self.cfg.flags,
-                model=model,
-                falsified=falsified,
-            )
+            result = judge(run.rows, self.cfg, model, falsified)
             existing = store.flags_of_period(session=session, period=period)
             now = utcnow()
             counts = {level: 0 for level in FlagLevel}
