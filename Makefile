@@ -7,11 +7,13 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TOOLS   := .tools
 BUF     := $(TOOLS)/node_modules/.bin/buf
+# axe-core: the browser tests inject it into every page (accessibility rules, WCAG 2.1 AA).
+AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 # checkov's pinned dependencies clash with the project's: it gets its own venv.
 TOOLS_REQ := tests/deploy/requirements-tools.txt
 CHECKOV := .venv-tools/bin/checkov
 
-.PHONY: run test check lint protos protos-check tools bench clean
+.PHONY: run test check lint protos protos-check tools fonts bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,6 +26,12 @@ $(BUF):
 	@if command -v npm >/dev/null; then \
 	  npm install --silent --prefix $(TOOLS) @bufbuild/buf@1 >/dev/null 2>&1 || echo "buf: npm install failed"; \
 	else echo "buf: npm not found; proto lint tests will say so"; fi
+
+$(AXE):
+	@mkdir -p $(TOOLS)
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --prefix $(TOOLS) axe-core@4 >/dev/null 2>&1 || echo "axe-core: npm install failed"; \
+	else echo "axe-core: npm not found; the accessibility tests will say so"; fi
 
 $(CHECKOV): $(TOOLS_REQ)
 	$(PY) -m venv --clear .venv-tools
@@ -41,9 +49,24 @@ $(CHROMIUM):
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null; \
 	  else echo "chromium: not installed and not root; run: sudo apt-get install chromium fonts-wqy-microhei"; fi; }
 
-tools: $(BUF) $(CHECKOV) $(CHROMIUM)
+# The bulletin PDFs embed TrueType fonts closest to GB/T 9704's 小标宋/仿宋/黑体
+# (services/scoring/bulletin/fonts.py); the tests check them with poppler's pdffonts/pdftoppm.
+# Without the fonts, publishing is refused (FONTS_MISSING), never done with unembedded fonts.
+FONTS := /usr/share/fonts/truetype/arphic/uming.ttc
+PDFFONTS := /usr/bin/pdffonts
 
-run: $(STAMP)
+$(FONTS) $(PDFFONTS):
+	@if [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei poppler-utils) >/dev/null \
+	  || echo "bulletin fonts: apt-get install failed"; \
+	else echo "bulletin fonts: not root; run: sudo apt-get install fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei poppler-utils"; fi
+
+fonts: $(FONTS) $(PDFFONTS)
+
+tools: $(BUF) $(AXE) $(CHECKOV) $(CHROMIUM) fonts
+
+run: $(STAMP) fonts
 	$(BIN)/python -m scripts.run $(ARGS)
 
 test: $(STAMP) tools

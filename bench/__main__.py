@@ -32,6 +32,7 @@ BENCHES: dict[str, tuple[str, list[str], list[str]]] = {
     "surveys": ("#5 surveys throughput", [], ["--cases", "300"]),
     "bulletin": ("#6 province month: standing + model + 4 formats", [], []),
     "gateway": ("#7 gateway vs direct gRPC", [], []),
+    "request_limits": ("#15 oversized SubmitScore refused cheaply", [], ["--items", "300000"]),
 }
 
 # Lines worth a summary: ratios, totals, targets.

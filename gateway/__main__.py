@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from gateway import accounts
 from gateway.app import create_app, migrate
 from gateway.settings import GatewaySettings
-from runtime import db
+from runtime import config, db, metrics, tracing
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
 
@@ -60,7 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     acc.add_argument("--org", default="")
     acc.add_argument("--display-name", default="")
     args = parser.parse_args(argv)
-    settings = GatewaySettings.from_env()
+    try:
+        settings = GatewaySettings.from_env()
+        if args.command not in ("migrate", "account"):
+            config.jwt_secret()
+    except config.ConfigError as err:
+        print(f"gateway: {err}", file=sys.stderr)
+        return 2
     configure_logging()
     if args.command == "migrate":
         migrate(settings)
@@ -70,6 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     port = getattr(args, "port", None) or settings.port
+    tracing.setup("gateway")
+    metrics_port = config.metrics_port("gateway")
+    if metrics_port is not None:
+        _server, bound = metrics.serve(metrics_port, settings.host)
+        log.info("metrics", service="gateway", address=f"{settings.host}:{bound}")
     print(f"gateway listening on {settings.host}:{port}", flush=True)
     # No access log: paths of single-use links carry their token.
     uvicorn.run(

@@ -1,35 +1,50 @@
-"""Accounts, activation links, passwords and sessions (blocking; run off the event loop).
+"""Accounts, activation links, passwords, sessions and the second factor (blocking; run off the
+event loop).
 
 The authority creates accounts (``python -m gateway account create``); each
 new account gets a single-use activation link through which its holder sets
 the first password. Passwords are hashed with argon2id (argon2-cffi's
-defaults, RFC 9106's second recommended profile). Failed logins count per
-account; past a threshold the account is locked for a while, and a
-per-address throttle (:class:`Throttle`) slows guessing across accounts.
+defaults, RFC 9106's second recommended profile). The hash is checked outside
+any database transaction; callers bound how many run at once (``web.State.hash_slots``).
+An unknown user name is checked against a dummy hash of the same cost, so both
+answers take the same time. Failed logins back off per (address, account) and per
+address (:mod:`gateway.throttle`), never per account alone: nobody can lock the owner out.
+
+Setting a password (activation) or reissuing a link ends every session of the account.
+Authority accounts need a second factor (RFC 6238 TOTP with pyotp, plus ten single-use
+recovery codes stored as SHA-256): after the password the session stays *pending*, and
+opens only once a code was given (the first time, the holder enrols).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 import secrets
 import threading
-import time
 import uuid
-from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
+from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from gateway.models import Account, Activation, Session
+from gateway.models import Account, Activation, RecoveryCode, Session
 from gateway.settings import GatewaySettings
 from runtime.db import read_transaction, transaction
 from runtime.resources import aware, utcnow
 
-ROLES_WITH_ACCOUNTS = ("reviewer", "consultancy")
+ROLES_WITH_ACCOUNTS = ("reviewer", "consultancy", "authority")
+SECOND_FACTOR_ROLES = frozenset({"authority"})
+PENDING_SESSION_SECONDS = 300
+SECOND_FACTOR_ATTEMPTS = 5
+RECOVERY_CODES = 10
+TOTP_ISSUER = "DGCP 东莞清洁生产审核评估"
 
 _hashers: dict[tuple[int, int, int], tuple[PasswordHasher, str]] = {}
 _hashers_lock = threading.Lock()
@@ -123,7 +138,12 @@ def reissue_activation(engine: Engine, settings: GatewaySettings, *, username: s
         account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
         if account is None:
             raise AccountError("NO_SUCH_ACCOUNT")
+        _end_all_sessions(s, account.id)  # a reissue is a reset: whoever holds a session is out
         return _add_activation(s, account.id, settings)
+
+
+def _end_all_sessions(s: DbSession, account_id: uuid.UUID) -> None:
+    s.execute(delete(Session).where(Session.account_id == account_id))  # type: ignore[arg-type]
 
 
 def activation_account(engine: Engine, token: str) -> Identity | None:
@@ -150,42 +170,34 @@ def activate(engine: Engine, settings: GatewaySettings, *, token: str, password:
             raise AccountError("LINK_INVALID")
         act.used_time = utcnow()
         account.password_hash = digest
-        account.failed_logins = 0
-        account.locked_until = None
         s.add_all([act, account])
+        _end_all_sessions(s, account.id)  # a new password ends every session made with the old one
         return _identity(account)
 
 
 def login(engine: Engine, settings: GatewaySettings, *, username: str, password: str) -> Identity:
-    """Check a password, counting failures and locking the account past the threshold."""
-    failure = ""
+    """Check a password (no database transaction open while argon2 runs).
+
+    Unknown names, accounts without a password yet and disabled accounts are checked against a
+    dummy hash of the same cost and fail the same way, so neither the answer nor its time tells
+    whether a name exists. Throttling is the caller's (:mod:`gateway.throttle`).
+    """
     hasher, dummy = _hasher(settings)
-    with transaction(engine) as s:
+    with read_transaction(engine) as s:
         account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
-        locked = aware(account.locked_until) if account is not None else None
-        if account is None or not account.password_hash or not account.active:
-            _verify(hasher, dummy, password)  # same work either way: no user enumeration by timing
-            failure = "LOGIN_FAILED"
-        elif locked is not None and locked > utcnow():
-            failure = "ACCOUNT_LOCKED"
-        elif not _verify(hasher, account.password_hash, password):
-            # The count is committed with this transaction; the error is raised after it.
-            account.failed_logins += 1
-            if account.failed_logins >= settings.lockout_after_failures:
-                account.locked_until = utcnow() + timedelta(seconds=settings.lockout_seconds)
-                account.failed_logins = 0
-            s.add(account)
-            failure = "LOGIN_FAILED"
-        else:
-            account.failed_logins = 0
-            account.locked_until = None
-            if hasher.check_needs_rehash(account.password_hash):
-                account.password_hash = hasher.hash(password)
-            s.add(account)
-            ident = _identity(account)
-    if failure:
-        raise AccountError(failure)
-    return ident
+    usable = account is not None and bool(account.password_hash) and account.active
+    digest = account.password_hash if usable and account is not None else dummy
+    if not _verify(hasher, digest, password) or not usable or account is None:
+        raise AccountError("LOGIN_FAILED")
+    if hasher.check_needs_rehash(digest):
+        new_digest = hasher.hash(password)
+        with transaction(engine) as s:
+            s.execute(
+                update(Account)
+                .where(Account.id == account.id, Account.password_hash == digest)  # type: ignore[arg-type]
+                .values(password_hash=new_digest)
+            )
+    return _identity(account)
 
 
 def _verify(hasher: PasswordHasher, digest: str, password: str) -> bool:
@@ -195,26 +207,36 @@ def _verify(hasher: PasswordHasher, digest: str, password: str) -> bool:
         return False
 
 
-def create_session(engine: Engine, settings: GatewaySettings, account_id: uuid.UUID) -> str:
+def create_session(
+    engine: Engine, settings: GatewaySettings, account_id: uuid.UUID, *, pending: bool = False
+) -> str:
+    """A new session token; ``pending`` sessions wait for the second factor (five minutes)."""
     token = secrets.token_urlsafe(32)
+    ttl = PENDING_SESSION_SECONDS if pending else settings.session_ttl_seconds
     with transaction(engine) as s:
         s.add(
             Session(
                 token_sha256=_sha256(token),
                 account_id=account_id,
-                expire_time=utcnow() + timedelta(seconds=settings.session_ttl_seconds),
+                expire_time=utcnow() + timedelta(seconds=ttl),
+                second_factor_pending=pending,
             )
         )
     return token
 
 
 def session_identity(engine: Engine, token: str) -> Identity | None:
+    """The account of a full session (pending ones open nothing here)."""
     with read_transaction(engine) as s:
         row = s.get(Session, _sha256(token))
-        if row is None or aware(row.expire_time) <= utcnow():  # type: ignore[operator]
+        if row is None or row.second_factor_pending or aware(row.expire_time) <= utcnow():  # type: ignore[operator]
             return None
         account = s.get(Account, row.account_id)
-        return _identity(account) if account is not None and account.active else None
+        if account is None or not account.active:
+            return None
+        if account.role in SECOND_FACTOR_ROLES and account.totp_confirm_time is None:
+            return None  # never a full session without the second factor, whatever made it
+        return _identity(account)
 
 
 def end_session(engine: Engine, token: str) -> None:
@@ -222,26 +244,131 @@ def end_session(engine: Engine, token: str) -> None:
         s.execute(delete(Session).where(Session.token_sha256 == _sha256(token)))  # type: ignore[arg-type]
 
 
-class Throttle:
-    """At most ``limit`` attempts per key in a sliding window (per process)."""
+def needs_second_factor(ident: Identity) -> bool:
+    return ident.role in SECOND_FACTOR_ROLES
 
-    def __init__(self, limit: int, window_seconds: float) -> None:
-        self._limit = limit
-        self._window = window_seconds
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self._window:
-                hits.popleft()
-            if len(hits) >= self._limit:
-                return False
-            hits.append(now)
-            return True
+# --- second factor ------------------------------------------------------------------------------
 
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)
+
+@dataclass(frozen=True)
+class Pending:
+    """A session between password and second factor."""
+
+    identity: Identity
+    enrolled: bool
+    secret: str  # the seed to show while enrolling; empty once enrolled
+
+
+def pending_of(engine: Engine, token: str) -> Pending | None:
+    with read_transaction(engine) as s:
+        row = s.get(Session, _sha256(token))
+        if row is None or not row.second_factor_pending or aware(row.expire_time) <= utcnow():  # type: ignore[operator]
+            return None
+        account = s.get(Account, row.account_id)
+        if account is None or not account.active:
+            return None
+        enrolled = account.totp_confirm_time is not None
+        return Pending(_identity(account), enrolled, "" if enrolled else account.totp_secret)
+
+
+def start_enrolment(engine: Engine, account_id: uuid.UUID) -> str:
+    """A fresh TOTP seed for an account not yet enrolled (kept until confirmed)."""
+    secret = pyotp.random_base32(32)  # 160 bits, as RFC 4226 recommends
+    with transaction(engine) as s:
+        account = s.get(Account, account_id)
+        if account is None or account.totp_confirm_time is not None:
+            raise AccountError("ALREADY_ENROLLED")
+        if account.totp_secret:
+            return account.totp_secret
+        account.totp_secret = secret
+        s.add(account)
+    return secret
+
+
+def provisioning_uri(secret: str, username: str) -> str:
+    """The ``otpauth://`` URI an authenticator app takes (typed in or pasted)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+
+
+_CODE = re.compile(r"[0-9]{6}")
+_RECOVERY = re.compile(r"[a-z2-7]{4}-?[a-z2-7]{4}-?[a-z2-7]{4}-?[a-z2-7]{4}")
+
+
+def _totp_step(secret: str, code: str, last_step: int) -> int | None:
+    """The time step ``code`` is valid for (now, or one step either side), if after ``last_step``."""
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    step = int(now.timestamp()) // totp.interval
+    for candidate in (step, step - 1, step + 1):
+        if candidate > last_step and secrets.compare_digest(totp.generate_otp(candidate), code):
+            return candidate
+    return None
+
+
+def check_second_factor(engine: Engine, token: str, code: str) -> tuple[Identity, list[str]] | None:
+    """Check a TOTP code (or a recovery code) for a pending session.
+
+    Success: the pending session is ended and the caller makes a full one; when this was the
+    enrolment, the ten recovery codes come back (shown once). A code is accepted once only.
+    Failure: counted on the session; the fifth ends it (the password must be given again).
+    """
+    code = code.strip().lower().replace(" ", "")
+    with transaction(engine) as s:
+        row = s.exec(select(Session).where(Session.token_sha256 == _sha256(token)).with_for_update()).first()
+        if row is None or not row.second_factor_pending or aware(row.expire_time) <= utcnow():  # type: ignore[operator]
+            return None
+        account = s.exec(select(Account).where(Account.id == row.account_id).with_for_update()).one()
+        enrolling = account.totp_confirm_time is None
+        ok = False
+        if account.totp_secret and _CODE.fullmatch(code):
+            step = _totp_step(account.totp_secret, code, account.totp_last_step)
+            if step is not None:
+                account.totp_last_step = step
+                ok = True
+        elif not enrolling and _RECOVERY.fullmatch(code):
+            found = s.get(RecoveryCode, _sha256(code.replace("-", "")))
+            if found is not None and found.account_id == account.id and found.used_time is None:
+                found.used_time = utcnow()
+                s.add(found)
+                ok = True
+        if not ok:
+            row.second_factor_failures += 1
+            if row.second_factor_failures >= SECOND_FACTOR_ATTEMPTS:
+                s.delete(row)
+            else:
+                s.add(row)
+            ok_result: tuple[Identity, list[str]] | None = None
+        else:
+            codes: list[str] = []
+            if enrolling:
+                account.totp_confirm_time = utcnow()
+                codes = _new_recovery_codes(s, account.id)
+            s.add(account)
+            s.delete(row)
+            ok_result = (_identity(account), codes)
+    if ok_result is None:
+        raise AccountError("SECOND_FACTOR_FAILED")
+    return ok_result
+
+
+def _new_recovery_codes(s: DbSession, account_id: uuid.UUID) -> list[str]:
+    s.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account_id))  # type: ignore[arg-type]
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = base64.b32encode(secrets.token_bytes(10)).decode().lower()  # 80 bits, 16 characters
+        s.add(RecoveryCode(code_sha256=_sha256(raw), account_id=account_id))
+        codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
+    return codes
+
+
+def reset_second_factor(engine: Engine, *, username: str) -> None:
+    """The authority's reset for a holder who lost the phone and the codes: enrol again at next login."""
+    with transaction(engine) as s:
+        account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
+        if account is None:
+            raise AccountError("NO_SUCH_ACCOUNT")
+        account.totp_secret, account.totp_confirm_time, account.totp_last_step = "", None, 0
+        s.add(account)
+        s.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))  # type: ignore[arg-type]
+        _end_all_sessions(s, account.id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import http
 import json
-import uuid
+import re
 from collections.abc import Mapping
 
 import grpc
@@ -25,7 +25,6 @@ from gateway.errors import http_status, status_json, status_of_rpc_error
 from gateway.transcode import Router, build_request, render_response
 from runtime.errors import (
     DomainError,
-    InvalidArgument,
     NotFound,
     PermissionDenied,
     Unauthenticated,
@@ -33,6 +32,10 @@ from runtime.errors import (
 )
 
 _SAFE = ("GET", "HEAD", "OPTIONS")
+# A bearer token is a JWT: base64url parts and dots. Anything else (a control or non-ASCII byte)
+# is refused here rather than failing when it is put into gRPC metadata.
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")
+_MAX_TOKEN = 8192
 
 
 def _error(status: status_pb2.Status) -> JSONResponse:
@@ -47,9 +50,10 @@ async def _token_for(request: Request) -> tuple[str | None, JSONResponse | None]
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or len(token) > _MAX_TOKEN or not _TOKEN.fullmatch(token):
             return None, _domain(Unauthenticated("TOKEN_INVALID", "authorization must be 'Bearer <token>'"))
-        return token.strip(), None
+        return token, None
     ident = await web.identity_of(request)
     if ident is None:
         return None, None
@@ -91,9 +95,14 @@ async def transcode(request: Request) -> Response:
     if route is None:
         return _no_route(request, path_exists)
     st = web.state_of(request)
-    body = await request.body()
-    if len(body) > st.settings.max_body_bytes:
-        return _domain(InvalidArgument("BODY_TOO_LARGE", "the request body is too large"))
+    body = await request.body()  # the guard has bounded it while it streamed in
+    if route.body and body and not _is_json(request.headers.get("content-type", "")):
+        status = build_status(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "the body must be JSON (Content-Type: application/json)",
+            "UNSUPPORTED_MEDIA_TYPE",
+        )
+        return JSONResponse(status_json(status), status_code=415)
     token, refusal = await _token_for(request)
     if refusal is not None:
         return refusal
@@ -101,7 +110,7 @@ async def transcode(request: Request) -> Response:
         message = build_request(route, values, request.query_params.multi_items(), body)
     except DomainError as err:
         return _domain(err)
-    rid = request.headers.get("x-request-id", "") or uuid.uuid4().hex
+    rid = web.request_id(request)
     try:
         response = await st.upstreams.call(
             route.service, route.full_method, message, route.output_class, token=token, request_id=rid
@@ -114,6 +123,12 @@ async def transcode(request: Request) -> Response:
         media_type="application/json",
         headers={"x-request-id": rid},
     )
+
+
+def _is_json(content_type: str) -> bool:
+    """No Content-Type (curl without -H) or a JSON one; form, multipart, text and XML are refused."""
+    media = content_type.partition(";")[0].strip().lower()
+    return media in ("", "application/json") or (media.startswith("application/") and media.endswith("+json"))
 
 
 async def openapi(request: Request) -> Response:

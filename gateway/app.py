@@ -10,6 +10,7 @@ in one run.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -25,12 +26,14 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway import accounts, api, pages, web
+from gateway import api, pages, second_factor, web
+from gateway.guard import Guard
+from gateway.observability import Observability
 from gateway.openapi import document
 from gateway.settings import GatewaySettings
 from gateway.transcode import Router, discover
 from gateway.upstream import Upstreams
-from runtime import config, db
+from runtime import audit, config, db, metrics
 from runtime.logging import get_logger
 
 log = get_logger("dgcp.gateway")
@@ -85,6 +88,7 @@ class AccessLog:
                 method=scope["method"],
                 path=redact_path(scope["path"]),
                 status=status[0],
+                request_id=scope.get("state", {}).get("request_id", ""),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
 
@@ -101,18 +105,17 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         if run_migrations:
             migrate(settings)
         engine = db.create_engine_for(settings.db_settings())
+        from gateway.models import metadata
+
+        audit.install(engine, metadata, "gateway")  # the gateway's own writes: accounts, sessions
+        metrics.watch_pool("gateway", engine)
         upstreams = Upstreams(settings)
         app.state.gw = web.State(
             settings=settings,
             engine=engine,
             upstreams=upstreams,
             secret=config.jwt_secret(),
-            login_throttle=accounts.Throttle(
-                settings.login_attempts_per_window, settings.login_window_seconds
-            ),
-            address_throttle=accounts.Throttle(
-                settings.login_attempts_per_address_per_window, settings.login_window_seconds
-            ),
+            hash_slots=asyncio.Semaphore(settings.password_hash_concurrency),
         )
         try:
             yield
@@ -124,13 +127,20 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         Route("/healthz", healthz),
         Route("/openapi.json", api.openapi),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        *second_factor.routes(),
         *pages.routes(),
         Route("/{path:path}", api.transcode, methods=_ALL),
     ]
     app = Starlette(
         routes=http_routes,
         lifespan=lifespan,
-        middleware=[Middleware(AccessLog)],
+        # Observability outermost (request id bound for every line below, metrics of every answer);
+        # the access log outside the guard, so that it logs the guard's own answers (413, 500).
+        middleware=[
+            Middleware(Observability),
+            Middleware(AccessLog),
+            Middleware(Guard, max_body_bytes=settings.max_body_bytes),
+        ],
         exception_handlers={HTTPException: api.http_error},
     )
     app.state.router = Router(routes)

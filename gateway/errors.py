@@ -14,6 +14,9 @@ from google.protobuf import json_format
 from google.rpc import error_details_pb2, status_pb2
 
 from runtime.errors import build_status
+from runtime.logging import get_logger
+
+log = get_logger("dgcp.gateway")
 
 _ = error_details_pb2  # registers ErrorInfo/BadRequest in the pool so Any details render
 
@@ -51,11 +54,30 @@ def status_of_rpc_error(err: grpc.RpcError) -> status_pb2.Status:
             status = status_pb2.Status.FromString(value)
             if status.code == code.value[0]:
                 return status
-    reason = "UPSTREAM_UNAVAILABLE" if code == grpc.StatusCode.UNAVAILABLE else code.name
-    return build_status(code, message or code.name.lower(), reason)
+    # No rich status: the error came from gRPC itself (a service down, a deadline, a message over
+    # a size limit), and its text names internal addresses. Callers get a fixed message by code.
+    if message:
+        log.warning("upstream failed", code=code.name, detail=message[:500])
+    reason, text = _BARE.get(code, ("UPSTREAM_FAILED", "the service could not answer"))
+    return build_status(code, text, reason)
+
+
+# What a failure without the service's own status says (never gRPC's text: it names addresses).
+_BARE: dict[grpc.StatusCode, tuple[str, str]] = {
+    grpc.StatusCode.UNAVAILABLE: ("UPSTREAM_UNAVAILABLE", "service temporarily unavailable"),
+    grpc.StatusCode.DEADLINE_EXCEEDED: ("UPSTREAM_TIMEOUT", "the service did not answer in time"),
+    grpc.StatusCode.CANCELLED: ("CANCELLED", "the call was cancelled"),
+    grpc.StatusCode.RESOURCE_EXHAUSTED: ("MESSAGE_TOO_LARGE", "the request or its answer is too large"),
+    grpc.StatusCode.UNIMPLEMENTED: ("NOT_IMPLEMENTED", "the service does not offer this method"),
+}
+
+# RESOURCE_EXHAUSTED is 429 only when it says "slow down"; a message over a size limit is 413.
+RATE_LIMIT_REASONS = frozenset({"RATE_LIMITED", "TOO_MANY_REQUESTS", "LOGIN_THROTTLED"})
 
 
 def http_status(status: status_pb2.Status) -> int:
+    if status.code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]:
+        return 429 if reason_of(status) in RATE_LIMIT_REASONS else 413
     for code, http in HTTP_STATUS.items():
         if code.value[0] == status.code:
             return http
@@ -82,4 +104,15 @@ def violations_of(status: status_pb2.Status) -> list[tuple[str, str]]:
             bad = error_details_pb2.BadRequest()
             detail.Unpack(bad)
             out += [(v.field, v.description) for v in bad.field_violations]
+    return out
+
+
+def violation_reasons(status: status_pb2.Status) -> list[str]:
+    """The reason of each field violation, in the order of ``violations_of`` ('' where none)."""
+    out: list[str] = []
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            out += [v.reason for v in bad.field_violations]
     return out

@@ -1,252 +1,125 @@
-"""Interface text in Simplified Chinese (default) and English.
+"""Interface text in Simplified Chinese (default) and English, from gettext catalogues.
 
-Reasons from the services (``PANEL_LOCKED``…) are shown through ``reason.*``
-keys when a translation exists, otherwise as the service's message.
+The catalogues are ``gateway/locale/<locale>/LC_MESSAGES/messages.po`` (``zh_CN``
+and ``en``), edited as text and compiled in memory with Babel when the gateway
+first needs them (a few milliseconds; no ``.mo`` file is committed, so the
+source cannot drift from a compiled copy). Message ids are stable keys, not
+English sentences: ``login``, ``reason.PANEL_LOCKED`` (an ErrorInfo or field
+violation reason a service sends), ``enum.FLAG_LEVEL_WATCH`` (a proto enum
+value's display name), ``criterion.<rubric series>.<id>`` and so on. Both
+catalogues carry every key; ``tests/gateway/test_i18n.py`` fails when a key a
+template or page uses, or a reason a service can raise, lacks either language.
+
+Templates use Jinja2's i18n extension (``{{ _('key') }}``, ``{% trans %}``) or
+the ``t(key, **values)`` helper (``str.format`` placeholders such as ``{n}``).
+How to add a string: gateway/README.md.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
 
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "site": "东莞市清洁生产审核评估验收服务平台",
-        "skip": "跳到正文",
-        "lang_switch": "English",
-        "home": "首页",
-        "login": "登录",
-        "logout": "退出",
-        "username": "用户名",
-        "password": "密码",
-        "password_again": "再次输入密码",
-        "login_failed": "用户名或密码不正确。",
-        "account_locked": "登录失败次数过多，账户已暂时锁定，请稍后再试。",
-        "too_many": "尝试过于频繁，请稍后再试。",
-        "activate": "设置密码",
-        "activate_intro": "请为账户 {user} 设置登录密码（至少 {n} 个字符）。此链接只能使用一次。",
-        "activated": "密码已设置，请登录。",
-        "link_invalid": "此链接无效、已过期或已被使用。",
-        "password_short": "密码太短。",
-        "password_mismatch": "两次输入的密码不一致。",
-        "csrf": "页面已过期，请刷新后重试。",
-        "bulletins": "公告",
-        "bulletins_intro": "已发布的清洁生产审核技术服务质量月度公告。",
-        "no_bulletins": "暂无已发布的公告。",
-        "period": "期间",
-        "version": "版本",
-        "published": "发布时间",
-        "open": "查看",
-        "download": "下载",
-        "sha256": "SHA-256 校验值",
-        "sha256_help": "下载文件后可计算其 SHA-256 并与此值比对，以确认文件未被篡改。",
-        "replaces": "更正并取代",
-        "my_cases": "我的评审任务",
-        "lot": "标段",
-        "case": "案件",
-        "enterprise": "企业",
-        "consultancy": "技术服务单位",
-        "stage": "阶段",
-        "track": "程序",
-        "deadline": "截止时间",
-        "actions": "操作",
-        "score": "评分",
-        "recuse": "申报利益冲突并回避",
-        "recuse_reason": "回避原因（利益关系说明）",
-        "recused": "已申报回避，系统将为该席位重新抽取专家。",
-        "rate_consultancy": "评价技术服务单位",
-        "rate_review": "评价评审方",
-        "no_cases": "目前没有分配给您的案件。",
-        "score_form": "评分表",
-        "choose_rubric": "请按评审通知选择本案件的阶段和程序；评分提交后由系统核对。",
-        "rubric": "评分细则",
-        "chapter": "章节",
-        "criterion": "评分项",
-        "max_points": "满分",
-        "points": "得分",
-        "comment": "扣分说明",
-        "comment_required": "扣分时必须填写说明。",
-        "veto_items": "否决项",
-        "veto_help": "勾选任一否决项，报告即判为不通过，须填写依据。",
-        "veto_reason": "依据",
-        "running_total": "当前合计",
-        "save_score": "保存评分",
-        "saved_total": "已保存，合计 {total} 分（第 {rev} 版，{grade}）。锁定前可修改。",
-        "locked": "评审组已锁定，评分不可再修改。",
-        "rating": "互评",
-        "rating_sealed": "互评为密封评价：双方均提交或评价期结束前，对方看不到您的评价。",
-        "rating_saved": "评价已提交。",
-        "comment_optional": "意见（选填）",
-        "submit": "提交",
-        "flag": "拟通报事项",
-        "no_flag": "目前没有针对本单位的拟通报事项。",
-        "statement": "陈述申辩",
-        "statement_saved": "陈述已提交。",
-        "results": "已发布的结果",
-        "survey": "满意度调查",
-        "survey_done": "感谢您的评价，问卷已提交。",
-        "survey_used": "此问卷链接已使用或已失效。",
-        "required": "必填",
-        "yes": "是",
-        "no": "否",
-        "error": "出错了",
-        "not_found": "页面不存在。",
-        "forbidden": "您无权访问此页面。",
-        "unavailable": "服务暂不可用，请稍后再试。",
-        "consultancy_home": "本单位的案件",
-        "pick_case_to_rate": "选择案件，对其评审方进行评价。",
-        "no_own_cases": "目前没有本单位承担的案件。",
-        "next_page": "下一页",
-        "no_deadline": "未定",
-        "item": "评价项",
-        "item.technical_capability": "技术能力",
-        "item.service_quality": "服务质量",
-        "item.professionalism": "专业水平",
-        "item.fairness": "公正性",
-        "item.timeliness": "及时性",
-        "item.communication": "沟通",
-        "stage.evaluation": "评估",
-        "stage.acceptance": "验收",
-        "track.standard": "标准程序",
-        "track.fast": "快速程序",
-        "grade.fail": "不合格",
-        "grade.pass": "合格",
-        "grade.good": "良好",
-        "reason.NOT_ON_PANEL": "您不是该案件评审组成员。",
-        "reason.PANEL_LOCKED": "评审组已锁定，评分不可再修改。",
-        "reason.ROLE_NOT_ALLOWED": "您无权执行此操作。",
-        "reason.NOT_OWN_RECORD": "您只能查看自己的记录。",
-        "reason.CASE_NOT_FOUND": "案件不存在。",
-        "reason.RATING_EXISTS": "您已评价过该案件。",
-    },
-    "en": {
-        "site": "Dongguan clean-production audit review platform",
-        "skip": "Skip to content",
-        "lang_switch": "中文",
-        "home": "Home",
-        "login": "Log in",
-        "logout": "Log out",
-        "username": "User name",
-        "password": "Password",
-        "password_again": "Password again",
-        "login_failed": "Wrong user name or password.",
-        "account_locked": "Too many failed logins; the account is locked for a while.",
-        "too_many": "Too many attempts; try again later.",
-        "activate": "Set your password",
-        "activate_intro": (
-            "Set the password of account {user} (at least {n} characters). This link works once."
-        ),
-        "activated": "Your password is set; please log in.",
-        "link_invalid": "This link is invalid, expired or already used.",
-        "password_short": "The password is too short.",
-        "password_mismatch": "The two passwords differ.",
-        "csrf": "The page expired; reload it and try again.",
-        "bulletins": "Bulletins",
-        "bulletins_intro": "Published monthly bulletins on the quality of clean-production audit services.",
-        "no_bulletins": "No bulletin has been published yet.",
-        "period": "Period",
-        "version": "Version",
-        "published": "Published",
-        "open": "Open",
-        "download": "Download",
-        "sha256": "SHA-256",
-        "sha256_help": "Compute the SHA-256 of a downloaded file and compare it with this value.",
-        "replaces": "Corrects and replaces",
-        "my_cases": "My review assignments",
-        "lot": "Lot",
-        "case": "Case",
-        "enterprise": "Enterprise",
-        "consultancy": "Consultancy",
-        "stage": "Stage",
-        "track": "Track",
-        "deadline": "Deadline",
-        "actions": "Actions",
-        "score": "Score",
-        "recuse": "Declare a conflict and recuse",
-        "recuse_reason": "Reason (the relationship)",
-        "recused": "You have recused; the seat will be redrawn.",
-        "rate_consultancy": "Rate the consultancy",
-        "rate_review": "Rate the review side",
-        "no_cases": "No case is assigned to you.",
-        "score_form": "Scoring form",
-        "choose_rubric": (
-            "Pick the case's stage and track as on your assignment notice; the system checks it on submit."
-        ),
-        "rubric": "Rubric",
-        "chapter": "Chapter",
-        "criterion": "Criterion",
-        "max_points": "Maximum",
-        "points": "Points",
-        "comment": "Why points were deducted",
-        "comment_required": "A comment is required wherever points are deducted.",
-        "veto_items": "Veto items",
-        "veto_help": "Any ticked veto item fails the report; give the evidence.",
-        "veto_reason": "Evidence",
-        "running_total": "Running total",
-        "save_score": "Save score",
-        "saved_total": (
-            "Saved: total {total} (revision {rev}, {grade}). You can revise it until the panel locks."
-        ),
-        "locked": "The panel is locked; the score can no longer change.",
-        "rating": "Mutual rating",
-        "rating_sealed": (
-            "Ratings are sealed: the other side sees yours only when both have rated or the window closes."
-        ),
-        "rating_saved": "Your rating is submitted.",
-        "comment_optional": "Comment (optional)",
-        "submit": "Submit",
-        "flag": "Proposed notice",
-        "no_flag": "There is no proposed notice about your organisation.",
-        "statement": "Statement",
-        "statement_saved": "Your statement is filed.",
-        "results": "Published results",
-        "survey": "Satisfaction survey",
-        "survey_done": "Thank you; your answers are submitted.",
-        "survey_used": "This survey link has been used or is no longer valid.",
-        "required": "required",
-        "yes": "Yes",
-        "no": "No",
-        "error": "Something went wrong",
-        "not_found": "No such page.",
-        "forbidden": "You may not open this page.",
-        "unavailable": "The service is unavailable; try again later.",
-        "consultancy_home": "Our cases",
-        "pick_case_to_rate": "Pick a case to rate its review side.",
-        "no_own_cases": "No case of ours is on record.",
-        "next_page": "Next page",
-        "no_deadline": "not set",
-        "item": "Item",
-        "item.technical_capability": "Technical capability",
-        "item.service_quality": "Service quality",
-        "item.professionalism": "Professionalism",
-        "item.fairness": "Fairness",
-        "item.timeliness": "Timeliness",
-        "item.communication": "Communication",
-        "stage.evaluation": "evaluation",
-        "stage.acceptance": "acceptance",
-        "track.standard": "standard",
-        "track.fast": "fast track",
-        "grade.fail": "fail",
-        "grade.pass": "pass",
-        "grade.good": "good",
-        "reason.NOT_ON_PANEL": "You are not on this case's panel.",
-        "reason.PANEL_LOCKED": "The panel is locked; the score can no longer change.",
-        "reason.ROLE_NOT_ALLOWED": "You may not do this.",
-        "reason.NOT_OWN_RECORD": "You may read only your own records.",
-        "reason.CASE_NOT_FOUND": "No such case.",
-        "reason.RATING_EXISTS": "You have already rated this case.",
-    },
-}
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+# Page language code → gettext locale directory.
+LOCALES = {"zh": "zh_CN", "en": "en"}
+DEFAULT = "zh"
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / LOCALES[lang] / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Every translated key of ``lang`` (untranslated and fuzzy entries left out)."""
+    with po_path(lang).open("rb") as fh:
+        cat = read_po(fh, locale=LOCALES[lang])
+    return {
+        str(m.id): str(m.string) for m in cat if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+    }
+
+
+@functools.cache
+def translations(lang: str) -> Translations:
+    """The compiled gettext catalogue of ``lang`` (compiled from the .po in memory)."""
+    lang = lang if lang in LOCALES else DEFAULT
+    with po_path(lang).open("rb") as fh:
+        cat = read_po(fh, locale=LOCALES[lang])
+    buf = BytesIO()
+    write_mo(buf, cat)
+    buf.seek(0)
+    compiled = Translations(buf, domain=DOMAIN)
+    if lang != DEFAULT:
+        # A key missing in English falls back to the Chinese text, never to the bare key.
+        compiled.add_fallback(translations(DEFAULT))
+    return compiled
 
 
 def known(lang: str, key: str) -> bool:
-    return key in TEXT.get(lang, TEXT["zh"])
+    return key in catalogue(lang if lang in LOCALES else DEFAULT)
 
 
 def translator(lang: str) -> Callable[..., str]:
-    table = TEXT.get(lang, TEXT["zh"])
+    """``t(key, **values)``: the text of ``key`` in ``lang`` with ``{name}`` placeholders filled."""
+    gettext = translations(lang).gettext
 
     def t(key: str, **kw: object) -> str:
-        text = table.get(key) or TEXT["zh"].get(key) or key
+        text = gettext(key)
         return text.format(**kw) if kw else text
 
     return t
+
+
+def enum_label(lang: str, value: str) -> str:
+    """A proto enum value's display name (``FLAG_LEVEL_WATCH`` → 关注); unknown values as they are."""
+    if not value:
+        return ""
+    key = f"enum.{value}"
+    return translator(lang)(key) if known(lang, key) else value
+
+
+def reason_text(lang: str, reason: str, fallback: str = "") -> str:
+    """What a service's reason means for the person reading (``fallback`` when it is unknown)."""
+    key = f"reason.{reason}"
+    if reason and known(lang, key):
+        return translator(lang)(key)
+    return fallback or translator(lang)("error")
+
+
+def add_strings(entries: list[tuple[str, str, str]]) -> None:
+    """Add or replace ``(key, zh, en)`` entries in both catalogues (kept sorted by key)."""
+    from babel.messages.pofile import write_po
+
+    for lang, index in (("zh", 1), ("en", 2)):
+        path = po_path(lang)
+        with path.open("rb") as fh:
+            cat = read_po(fh, locale=LOCALES[lang])
+        for entry in entries:
+            cat.add(entry[0], entry[index])
+        buf = BytesIO()
+        write_po(buf, cat, width=0, sort_output=True, omit_header=False)
+        path.write_bytes(buf.getvalue())
+    catalogue.cache_clear()
+    translations.cache_clear()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m gateway.i18n KEY ZH EN``: add one string to both catalogues."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 3:
+        raise SystemExit("usage: python -m gateway.i18n KEY 中文 English")
+    add_strings([(args[0], args[1], args[2])])
+
+
+if __name__ == "__main__":
+    main()

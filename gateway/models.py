@@ -1,8 +1,10 @@
-"""The gateway's own tables: accounts, single-use activation links, sessions.
+"""The gateway's own tables: accounts, single-use activation links, sessions, login throttling,
+second-factor recovery codes, and the credentials the authority issues to API clients.
 
 Only hashes of secrets are stored: argon2id for passwords, SHA-256 for the
-activation and session tokens (high-entropy random values, so a fast hash is
-enough and lookups stay indexable).
+activation and session tokens and the recovery codes (high-entropy random values, so a fast hash
+is enough and lookups stay indexable). The TOTP seed is the one secret kept as it is: the server
+needs it to compute codes (RFC 6238); it is never shown again after enrolment.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import Column, DateTime
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from runtime.audit import audit_tables
 from runtime.ids import new_id
 from runtime.resources import utcnow
 
@@ -23,6 +26,7 @@ class Base(SQLModel, registry=registry()):
 
 
 metadata = Base.metadata
+audit_events, audit_seals = audit_tables(metadata)  # the gateway's own audit trail
 
 
 def _ts(nullable: bool = False) -> Column[datetime]:
@@ -40,9 +44,12 @@ class Account(Base, table=True):
     org: str = Field(default="", max_length=200)
     display_name: str = Field(default="", max_length=200)
     password_hash: str = Field(default="", max_length=300)
-    failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     active: bool = True
+    # Second factor (RFC 6238 TOTP), required of authority accounts: the base32 seed, when the
+    # holder proved they had it, and the last time step accepted (a code is accepted only once).
+    totp_secret: str = Field(default="", max_length=64)
+    totp_confirm_time: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    totp_last_step: int = 0
     create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -64,3 +71,26 @@ class Session(Base, table=True):
     account_id: uuid.UUID = Field(foreign_key="accounts.id", index=True)
     create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
     expire_time: datetime = Field(sa_column=_ts())
+    # Password checked, second factor not yet: the session opens only the second-factor pages.
+    second_factor_pending: bool = False
+    second_factor_failures: int = 0
+
+
+class RecoveryCode(Base, table=True):
+    """A single-use code that stands in for the TOTP code once (the phone was lost)."""
+
+    __tablename__ = "recovery_codes"
+    code_sha256: str = Field(primary_key=True, max_length=64)
+    account_id: uuid.UUID = Field(foreign_key="accounts.id", index=True)
+    used_time: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class LoginThrottle(Base, table=True):
+    """Failed logins per key (``pair:<address>|<user>`` or ``addr:<address>``) in the current window,
+    shared by every gateway replica through the gateway's database."""
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=120)
+    window_start: datetime = Field(sa_column=_ts())
+    failures: int = 0
+    blocked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

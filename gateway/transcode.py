@@ -320,8 +320,36 @@ def _scalar_json(f: _d.FieldDescriptor, raw: str, path: str) -> Any:
             return False
         raise _bad(path, "must be true or false")
     if t == _d.FieldDescriptor.TYPE_ENUM:
-        return int(raw) if raw.lstrip("-").isdigit() else raw
-    return raw  # numbers as strings are accepted by the JSON parser (int64 style)
+        return int(raw) if _ASCII_INT.fullmatch(raw) and len(raw) < 12 else raw
+    bounds = _INT_BOUNDS.get(t)
+    if bounds is not None:
+        # ASCII digits only: ``int`` also reads other scripts' digits (``١٢``) and ``isdigit``
+        # accepts ``²``, which ``int`` then refuses.
+        if not _ASCII_INT.fullmatch(raw) or len(raw) > 21 or not bounds[0] <= int(raw) <= bounds[1]:
+            raise _bad(path, f"must be a whole number from {bounds[0]} to {bounds[1]}")
+        return raw
+    if t in (_d.FieldDescriptor.TYPE_DOUBLE, _d.FieldDescriptor.TYPE_FLOAT):
+        if not _ASCII_FLOAT.fullmatch(raw):
+            raise _bad(path, "must be a number")
+        return raw
+    return raw
+
+
+_ASCII_INT = re.compile(r"-?[0-9]+")
+_ASCII_FLOAT = re.compile(r"-?(?:[0-9]{1,40}(?:\.[0-9]{0,40})?|\.[0-9]{1,40})(?:[eE][+-]?[0-9]{1,3})?")
+_I32, _I64 = 2**31, 2**63
+_INT_BOUNDS: dict[int, tuple[int, int]] = {
+    _d.FieldDescriptor.TYPE_INT32: (-_I32, _I32 - 1),
+    _d.FieldDescriptor.TYPE_SINT32: (-_I32, _I32 - 1),
+    _d.FieldDescriptor.TYPE_SFIXED32: (-_I32, _I32 - 1),
+    _d.FieldDescriptor.TYPE_UINT32: (0, 2 * _I32 - 1),
+    _d.FieldDescriptor.TYPE_FIXED32: (0, 2 * _I32 - 1),
+    _d.FieldDescriptor.TYPE_INT64: (-_I64, _I64 - 1),
+    _d.FieldDescriptor.TYPE_SINT64: (-_I64, _I64 - 1),
+    _d.FieldDescriptor.TYPE_SFIXED64: (-_I64, _I64 - 1),
+    _d.FieldDescriptor.TYPE_UINT64: (0, 2 * _I64 - 1),
+    _d.FieldDescriptor.TYPE_FIXED64: (0, 2 * _I64 - 1),
+}
 
 
 def _set_path(target: dict[str, Any], chain: list[_d.FieldDescriptor], value: Any) -> None:
@@ -353,13 +381,55 @@ def _parse_body(route: Route, body: bytes, message: Message) -> None:
         if route.body == "*":
             if not isinstance(value, dict):
                 raise ValueError("the body must be a JSON object")
-            json_format.ParseDict(value, message)
         else:
-            json_format.ParseDict({route.body: value}, message)
-    except (ValueError, RecursionError, json_format.ParseError) as exc:
+            value = {route.body: value}
+        _check_numbers(route.method.input_type, value, "")
+        json_format.ParseDict(value, message)
+    except (ValueError, TypeError, RecursionError, json_format.ParseError) as exc:
         raise InvalidArgument.fields(
-            [FieldViolation(where, str(exc), "INVALID_JSON")], reason="INVALID_JSON"
+            [FieldViolation(where, str(exc)[:300], "INVALID_JSON")], reason="INVALID_JSON"
         ) from None
+
+
+_NUMERIC = frozenset(_INT_BOUNDS) | {_d.FieldDescriptor.TYPE_DOUBLE, _d.FieldDescriptor.TYPE_FLOAT}
+_FLOAT_WORDS = frozenset({"NaN", "Infinity", "-Infinity"})
+
+
+def _check_numbers(desc: _d.Descriptor, value: Any, path: str) -> None:
+    """Numbers written as JSON strings must be ASCII: protobuf reads them with Python's ``int`` and
+    ``float``, which take digits of any script (``"１２"`` is 12 to them)."""
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        f = desc.fields_by_name.get(key) or _by_json_name(desc, key) if isinstance(key, str) else None
+        if f is None:
+            continue  # protobuf's parser names unknown fields
+        where = f"{path}.{f.name}" if path else f.name
+        if f.message_type is not None:
+            if f.message_type.GetOptions().map_entry:
+                vf = f.message_type.fields_by_name["value"]
+                if isinstance(item, dict):
+                    for k, v in item.items():
+                        _check_scalar_or_message(vf, v, f"{where}[{k}]")
+                continue
+            if f.message_type.full_name.startswith("google.protobuf."):
+                continue
+        items = item if _is_repeated(f) and isinstance(item, list) else [item]
+        for i, one in enumerate(items):
+            _check_scalar_or_message(f, one, f"{where}[{i}]" if _is_repeated(f) else where)
+
+
+def _check_scalar_or_message(f: _d.FieldDescriptor, value: Any, where: str) -> None:
+    if f.message_type is not None:
+        if not f.message_type.full_name.startswith("google.protobuf."):
+            _check_numbers(f.message_type, value, where)
+        return
+    if f.type in _NUMERIC and isinstance(value, bool):
+        raise ValueError(f"{where}: true/false is not a number")
+    if f.type in _NUMERIC and isinstance(value, str):
+        ok = _ASCII_INT.fullmatch(value) if f.type in _INT_BOUNDS else _ASCII_FLOAT.fullmatch(value)
+        if not ok and value not in _FLOAT_WORDS:
+            raise ValueError(f"{where}: {value[:40]!r} is not a number")
 
 
 def build_request(
@@ -388,9 +458,9 @@ def build_request(
     if values:
         try:
             json_format.ParseDict(values, message)
-        except json_format.ParseError as exc:
+        except (json_format.ParseError, ValueError, TypeError) as exc:
             raise InvalidArgument.fields(
-                [FieldViolation("query", str(exc), "INVALID_PARAMETER")], reason="INVALID_PARAMETER"
+                [FieldViolation("query", str(exc)[:300], "INVALID_PARAMETER")], reason="INVALID_PARAMETER"
             ) from None
     return message
 

@@ -12,7 +12,10 @@ import uuid
 import grpc
 from google.protobuf.message import Message
 
+from gateway.observability import client_address_var
 from gateway.settings import GatewaySettings
+from runtime.interceptors import request_id_var
+from runtime.tracing import inject as inject_trace
 
 
 class Upstreams:
@@ -50,9 +53,16 @@ class Upstreams:
                 response_deserializer=response_class.FromString,
             )
             self._methods[(service, full_method)] = method
-        metadata = [("x-request-id", request_id or uuid.uuid4().hex)]
+        metadata = [
+            ("x-request-id", request_id or request_id_var.get() or uuid.uuid4().hex),
+            ("x-dgcp-client", "gateway"),
+        ]
+        address = client_address_var.get()
+        if address:
+            metadata.append(("x-forwarded-for", address))
         if token:
             metadata.append(("authorization", f"Bearer {token}"))
+        inject_trace(metadata)
         return await method(request, metadata=metadata, timeout=self._settings.deadline_seconds)
 
     async def close(self) -> None:

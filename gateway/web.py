@@ -8,8 +8,10 @@ API calls in ``X-CSRF-Token``. SameSite=Lax cookies are the second layer.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +24,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway import accounts
-from gateway.errors import reason_of, status_of_rpc_error, violations_of
+from gateway.errors import reason_of, status_of_rpc_error, violation_reasons, violations_of
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstreams
-from runtime import auth
+from runtime import audit, auth
 
 SESSION_COOKIE = "dgcp_session"
 PRE_COOKIE = "dgcp_pre"
@@ -42,8 +44,9 @@ class State:
     engine: Engine
     upstreams: Upstreams
     secret: str
-    login_throttle: accounts.Throttle
-    address_throttle: accounts.Throttle
+    # Password hashes checked at once (argon2id takes a core and 64 MiB for ~0.1 s): logins past
+    # this wait here, on the event loop, holding no thread, so other requests keep being served.
+    hash_slots: asyncio.Semaphore
 
     def csrf_key(self) -> bytes:
         return hmac.new(self.secret.encode(), b"dgcp-gateway-csrf", hashlib.sha256).digest()
@@ -63,6 +66,9 @@ async def identity_of(request: Request) -> accounts.Identity | None:
         await run_in_threadpool(accounts.session_identity, state_of(request).engine, token) if token else None
     )
     request.state.identity = ident
+    scope = audit.current()
+    if scope is not None and ident is not None:
+        scope.identify(ident.subject, ident.role, ident.org)  # the audit event names the person
     return ident
 
 
@@ -142,13 +148,52 @@ class RpcFailed(Exception):
     """A service said no; pages show the reason, the API maps the status."""
 
     def __init__(
-        self, code: grpc.StatusCode, reason: str, message: str, violations: list[tuple[str, str]]
+        self,
+        code: grpc.StatusCode,
+        reason: str,
+        message: str,
+        violations: list[tuple[str, str]],
+        violation_reasons: list[str] | None = None,
     ) -> None:
         super().__init__(message)
+        # The reason of each violation (same order), for pages that show it in the reader's language.
+        self.violation_reasons = violation_reasons or [""] * len(violations)
         self.code = code
         self.reason = reason
         self.message = message
         self.violations = violations
+
+
+def request_id(request: Request) -> str:
+    """This request's id (checked or made by the guard)."""
+    return str(request.scope.get("state", {}).get("request_id", "")) or request.headers.get(
+        "x-request-id", ""
+    )
+
+
+_INT = re.compile(r"[+-]?[0-9]{1,10}")
+INT32 = (-(2**31), 2**31 - 1)
+
+
+def form_int(raw: str, lo: int = INT32[0], hi: int = INT32[1]) -> int | None:
+    """A whole number as a person types it in a form: ASCII digits only (``²`` and ``١`` are not
+    numbers here, though ``str.isdigit`` says so and ``int`` reads the second), within
+    ``[lo, hi]``; anything else is ``None`` for the caller to refuse with a field violation."""
+    raw = raw.strip()
+    if not _INT.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if lo <= value <= hi else None
+
+
+def bad_field(field: str, value: str) -> RpcFailed:
+    """A form value the gateway cannot pass on (shown like the service's own BadRequest)."""
+    return RpcFailed(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_FIELD",
+        f"{field}: not a valid number",
+        [(field, "not a valid number")],
+    )
 
 
 def method_exists(full_name: str) -> bool:
@@ -174,7 +219,17 @@ async def invoke(request: Request, full_name: str, body: dict[str, Any]) -> dict
         ) from None
     service_key = method.containing_service.file.package.split(".")[1]
     req = message_factory.GetMessageClass(method.input_type)()
-    json_format.ParseDict(body, req)
+    try:
+        json_format.ParseDict(body, req)
+    except (json_format.ParseError, ValueError, TypeError, RecursionError) as exc:
+        # A form value the contract cannot hold (an int32 overflow, a word for a number).
+        field = _field_of(str(exc))
+        raise RpcFailed(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "INVALID_FIELD",
+            "a value is not valid",
+            [(field, str(exc)[:200])],
+        ) from None
     token = caller_token(st, await identity_of(request))
     try:
         resp = await st.upstreams.call(
@@ -183,8 +238,20 @@ async def invoke(request: Request, full_name: str, body: dict[str, Any]) -> dict
             req,
             message_factory.GetMessageClass(method.output_type),
             token=token,
+            request_id=request_id(request),
         )
     except grpc.aio.AioRpcError as err:
         status = status_of_rpc_error(err)
-        raise RpcFailed(err.code(), reason_of(status), status.message, violations_of(status)) from None
+        raise RpcFailed(
+            err.code(), reason_of(status), status.message, violations_of(status), violation_reasons(status)
+        ) from None
     return json_format.MessageToDict(resp, preserving_proto_field_name=True)
+
+
+_FIELD_IN = re.compile(r'[Ff]ield "?([A-Za-z0-9_.\[\]]+)"?|at ([A-Za-z0-9_.\[\]]+)')
+
+
+def _field_of(text: str) -> str:
+    """The field a protobuf JSON parse error names (``... at items[0].points``), else ``body``."""
+    m = _FIELD_IN.search(text)
+    return (m.group(1) or m.group(2)) if m else "body"

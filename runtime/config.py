@@ -38,9 +38,30 @@ ENV_DOCS: dict[str, str] = {
     "DGCP_SYNTHETIC_DATA": (
         "`1`: this deployment runs on synthetic data; bulletins say so (`make run` sets it)."
     ),
+    "DGCP_<SERVICE>_METRICS_PORT": (
+        "Port of the Prometheus `/metrics` endpoint per process: ASSIGNMENT 9151, SCORING 9152, "
+        "SURVEYS 9153, GATEWAY 9150; `off` for none."
+    ),
+    "DGCP_METRICS_PORT": "One metrics port for every process (Kubernetes: 9090); overrides the above.",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": (
+        "OpenTelemetry collector (OTLP/gRPC) that receives traces; tracing is off when unset."
+    ),
 }
 
 DEFAULT_PORTS = {"assignment": 50051, "scoring": 50052, "surveys": 50053}
+DEFAULT_METRICS_PORTS = {"gateway": 9150, "assignment": 9151, "scoring": 9152, "surveys": 9153}
+
+
+def metrics_port(process: str) -> int | None:
+    """The metrics port of ``process`` (a service or ``gateway``); None when set to ``off``."""
+    raw = _env("DGCP_METRICS_PORT", "") or _env(
+        f"DGCP_{process.upper()}_METRICS_PORT", str(DEFAULT_METRICS_PORTS.get(process, 0))
+    )
+    if raw.lower() in ("off", "none", "-"):
+        return None
+    if not raw.isdigit() or int(raw) > 65535:
+        raise ValueError(f"DGCP_{process.upper()}_METRICS_PORT must be a port number or 'off', not {raw!r}")
+    return int(raw)
 
 
 def _env(name: str, default: str) -> str:
@@ -84,16 +105,30 @@ def data_dir() -> Path:
     return path
 
 
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(ValueError):
+    """A setting that stops the process at start; the message names the variable and the fix."""
+
+
 def jwt_secret() -> str:
-    """The token signing key; local runs get one generated and kept on disk."""
+    """The token signing key; local runs get one generated and kept on disk. A key shorter than
+    32 bytes (RFC 7518 asks HS256 keys to be at least as long as the hash) stops the process."""
     value = os.environ.get("DGCP_JWT_SECRET", "").strip()
-    if value:
-        return value
-    path = data_dir() / "jwt.secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    where = "DGCP_JWT_SECRET"
+    if not value:
+        path = data_dir() / "jwt.secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        value, where = path.read_text().strip(), f"DGCP_JWT_SECRET (read from {path})"
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"{where} is {len(value.encode())} bytes; it must be at least {MIN_SECRET_BYTES} bytes "
+            "of random data, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    return value
 
 
 def service_addr(service: str) -> str:
@@ -117,6 +152,7 @@ class Settings:
     log_format: str = ""
     log_level: str = "INFO"
     peers: dict[str, str] = field(default_factory=dict)
+    metrics_port: int | None = None  # None: no /metrics endpoint (tests); 0: any free port
 
     @property
     def db_schema(self) -> str:
@@ -139,4 +175,5 @@ class Settings:
             log_format=os.environ.get("DGCP_LOG_FORMAT", ""),
             log_level=_env("DGCP_LOG_LEVEL", "INFO"),
             peers={name: service_addr(name) for name in DEFAULT_PORTS if name != service},
+            metrics_port=metrics_port(service),
         )

@@ -17,7 +17,7 @@ import hashlib
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -133,11 +133,18 @@ def _sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
+before_commit_hooks: list[Callable[[Engine, Session], None]] = []
+"""Run at the end of every successful :func:`transaction`, inside it (the audit trail appends
+the current call's event here: see runtime/audit.py)."""
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any exception."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+        for hook in before_commit_hooks:
+            hook(engine, session)
 
 
 @contextmanager

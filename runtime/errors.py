@@ -90,6 +90,32 @@ class DeadlineExceeded(DomainError):
     code = grpc.StatusCode.DEADLINE_EXCEEDED
 
 
+#: Bounds on what an error carries back, so its trailers stay far below gRPC's 8 KiB default and
+#: never echo a large input: at most ``MAX_VIOLATIONS`` field violations (the count of the rest
+#: goes to ``ErrorInfo.metadata["violations_omitted"]``), every text cut to a few hundred bytes,
+#: and the encoded ``google.rpc.Status`` at most ``MAX_STATUS_BYTES`` (4 KiB in base64): beyond
+#: it, violations and then metadata entries are left off, counted. With the message (at most
+#: ``MAX_MESSAGE_BYTES``, at most three times that percent-encoded) the trailers stay under 5 KiB.
+MAX_VIOLATIONS = 10
+MAX_MESSAGE_BYTES = 300
+MAX_FIELD_BYTES = 160
+MAX_DESCRIPTION_BYTES = 240
+MAX_METADATA_ENTRIES = 16
+MAX_METADATA_KEY_BYTES = 64
+MAX_METADATA_VALUE_BYTES = 480
+MAX_STATUS_BYTES = 3072
+
+
+def bounded(text: str, max_bytes: int) -> str:
+    """``text`` cut to at most ``max_bytes`` of UTF-8 (on a character boundary), marked with …."""
+    if len(text) * 4 <= max_bytes:
+        return text
+    raw = text.encode("utf-8", "replace")
+    if len(raw) <= max_bytes:
+        return text
+    return raw[: max_bytes - 3].decode("utf-8", "ignore") + "…"
+
+
 def build_status(
     code: grpc.StatusCode,
     message: str,
@@ -97,22 +123,56 @@ def build_status(
     violations: Iterable[FieldViolation] = (),
     metadata: Mapping[str, str] | None = None,
 ) -> status_pb2.Status:
+    items = list(violations)
+    entries = list((metadata or {}).items())
+    meta = {
+        bounded(str(k), MAX_METADATA_KEY_BYTES): bounded(str(v), MAX_METADATA_VALUE_BYTES)
+        for k, v in entries[:MAX_METADATA_ENTRIES]
+    }
+    bad = [
+        error_details_pb2.BadRequest.FieldViolation(
+            field=bounded(v.field, MAX_FIELD_BYTES),
+            description=bounded(v.description, MAX_DESCRIPTION_BYTES),
+            reason=bounded(v.reason, MAX_METADATA_KEY_BYTES),
+        )
+        for v in items[:MAX_VIOLATIONS]
+    ]
+    text = bounded(message, MAX_MESSAGE_BYTES - 24)
+    meta_omitted = len(entries) - len(meta)
+    while True:
+        status = _status(code, text, reason, bad, meta, len(items) - len(bad), meta_omitted)
+        if status.ByteSize() <= MAX_STATUS_BYTES or not (bad or meta):
+            return status
+        if len(bad) > 1 or (bad and not meta):
+            bad.pop()
+        else:
+            meta.pop(next(reversed(meta)))
+            meta_omitted += 1
+
+
+def _status(
+    code: grpc.StatusCode,
+    message: str,
+    reason: str,
+    bad: list[error_details_pb2.BadRequest.FieldViolation],
+    meta: dict[str, str],
+    omitted: int,
+    meta_omitted: int,
+) -> status_pb2.Status:
+    info_meta = dict(meta)
+    if omitted:
+        info_meta["violations_omitted"] = str(omitted)
+        message = f"{message} (+{omitted} more)"
+    if meta_omitted:
+        info_meta["metadata_omitted"] = str(meta_omitted)
     status = status_pb2.Status(code=code.value[0], message=message)
     info = any_pb2.Any()
-    info.Pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=dict(metadata or {})))
+    short_reason = bounded(reason, MAX_METADATA_KEY_BYTES)
+    info.Pack(error_details_pb2.ErrorInfo(reason=short_reason, domain=ERROR_DOMAIN, metadata=info_meta))
     status.details.append(info)
-    items = list(violations)
-    if items:
-        bad = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(
-                    field=v.field, description=v.description, reason=v.reason
-                )
-                for v in items
-            ]
-        )
+    if bad:
         packed = any_pb2.Any()
-        packed.Pack(bad)
+        packed.Pack(error_details_pb2.BadRequest(field_violations=bad))
         status.details.append(packed)
     return status
 

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from runtime.audit import note_message
 from runtime.auth import current_caller
 from runtime.db import read_transaction, transaction
 from runtime.errors import FieldViolation, InvalidArgument
@@ -83,17 +84,21 @@ class Idempotency:
         response_type: type[M],
         work: Callable[[Session], M],
         rebuild: Callable[[Session, str], M | None] | None = None,
+        scope: str = "",
     ) -> M:
+        """``work`` once per (caller, method, request_id); ``scope`` replaces the caller's subject
+        when the caller is anonymous and something in the request identifies them (a link token)."""
         request_id: str = getattr(request, "request_id", "")
         if not request_id:
             with transaction(engine) as session:
-                return work(session)
+                response = work(session)
+                note_message(response)  # the audit event names what the call made
+                return response
         if len(request_id) > MAX_REQUEST_ID:
             raise InvalidArgument.fields(
                 [FieldViolation("request_id", f"at most {MAX_REQUEST_ID} characters")]
             )
-        caller = current_caller()
-        key = key_for(caller.subject, method, request_id)
+        key = key_for(scope or current_caller().subject, method, request_id)
         digest = request_hash(request)
         for _ in range(3):
             stored = self._stored(engine, key, digest, response_type, rebuild)
@@ -110,6 +115,7 @@ class Idempotency:
                         )
                     )
                     response = work(session)
+                    note_message(response)
                     session.execute(
                         update(self._t)
                         .where(self._t.c.key == key)

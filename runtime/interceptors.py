@@ -25,21 +25,33 @@ import structlog
 from grpc_status import rpc_status
 
 from runtime import auth
-from runtime.errors import DomainError, build_status
+from runtime.errors import DomainError, InvalidArgument, build_status, details_of
+from runtime.limits import Checker, Limits, malformed, too_large
 from runtime.logging import enabled as logging_enabled
+from runtime.observe import Observer
+from runtime.text import clean_message
+from runtime.tracing import inject as inject_trace
 
 log = structlog.stdlib.get_logger("dgcp.rpc")
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 _UNGUARDED = ("/grpc.health.v1.Health/", "/grpc.reflection.")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# 1-128 visible ASCII characters: the gateway's rule too (gateway/guard.py), so an id a client
+# gave the gateway reaches every service unchanged.
+_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
 def _classify(exc: BaseException) -> DomainError | None:
     """Map infrastructure failures to statuses a client can retry on."""
     if isinstance(exc, DomainError):
         return exc
+    if isinstance(exc, sqlalchemy.exc.OperationalError) and _INPUT_TOO_COMPLEX.search(str(exc.orig)):
+        return InvalidArgument(
+            "REQUEST_TOO_COMPLEX", "a value in the request is too long or complex for the database"
+        )
+    if isinstance(exc, sqlalchemy.exc.DataError):
+        return InvalidArgument("INVALID_VALUE", "a value in the request cannot be stored as given")
     if isinstance(exc, sqlalchemy.exc.IntegrityError):
         from runtime.errors import Aborted
 
@@ -62,14 +74,92 @@ def _classify(exc: BaseException) -> DomainError | None:
             return DeadlineExceeded("DEPENDENCY_TIMEOUT", "a service this call needs timed out")
         if code == grpc.StatusCode.UNAVAILABLE:
             return Unavailable("DEPENDENCY_UNAVAILABLE", "a service this call needs is unavailable")
+        if code in _PASSED_ON:
+            # The request carried something the service downstream refused: the caller's fault,
+            # so the caller gets the same code, reason and (bounded) field violations.
+            got = details_of(exc)
+            passed = DomainError(
+                got.reason or code.name,
+                got.message or code.name.lower(),
+                violations=got.violations,
+                metadata=got.metadata,
+            )
+            passed.code = code
+            return passed
     return None
 
 
+#: Downstream codes that describe the request, not the dependency's health.
+_PASSED_ON = frozenset(
+    {
+        grpc.StatusCode.INVALID_ARGUMENT,
+        grpc.StatusCode.NOT_FOUND,
+        grpc.StatusCode.FAILED_PRECONDITION,
+        grpc.StatusCode.OUT_OF_RANGE,
+        grpc.StatusCode.ALREADY_EXISTS,
+    }
+)
+#: SQLite errors caused by an input, not by the database's health (never UNAVAILABLE).
+_INPUT_TOO_COMPLEX = re.compile(
+    r"pattern too complex|string or blob too big|too many SQL variables|expression tree is too large"
+    r"|Expression tree is too large|too many terms"
+)
+
+
+class Refused:
+    """What the request deserializer hands on instead of a message it refused to decode.
+
+    gRPC turns a deserializer's exception into an untyped INTERNAL ("Exception deserializing
+    request!"), so the deserializer never raises: the guard raises the carried error after
+    authentication, and the caller gets a typed status with a reason.
+    """
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: DomainError) -> None:
+        self.error = error
+
+
+def safe_deserializer(
+    parse: Callable[[bytes], Any], *, max_bytes: int, checker: Checker | None = None
+) -> Callable[[bytes], Any]:
+    """``parse`` behind the byte limit, a decode guard and the limits walk; never raises."""
+
+    def deserialize(data: bytes) -> Any:
+        size = len(data)
+        if size > max_bytes:
+            return Refused(too_large(size, max_bytes))
+        try:
+            message = parse(data)
+        except Exception:  # noqa: BLE001 (DecodeError, invalid UTF-8, recursion: the bytes are at fault)
+            return Refused(malformed(size))
+        if checker is not None:
+            found = checker.violations(message, size)
+            if found:
+                return Refused(InvalidArgument.fields(found, reason="LIMIT_EXCEEDED"))
+            found = clean_message(message)  # NFC in place; invisible characters refused
+            if found:
+                return Refused(InvalidArgument.fields(found, reason="INVALID_CHARACTERS"))
+        return message
+
+    return deserialize
+
+
 class ServerInterceptor(grpc.ServerInterceptor):
-    def __init__(self, service: str, access: auth.AccessTable, secret: str) -> None:
+    def __init__(
+        self,
+        service: str,
+        access: auth.AccessTable,
+        secret: str,
+        observer: Observer | None = None,
+        limits: Limits | None = None,
+    ) -> None:
         self._service = service
         self._access = access
         self._secret = secret
+        self._limits = limits or Limits()
+        self._checker = Checker(self._limits)
+        self._observer = observer  # metrics, trace span and audit scope of each call
         self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
     def intercept_service(
@@ -84,9 +174,15 @@ class ServerInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None or handler.unary_unary is None or full.startswith(_UNGUARDED):
             return handler
+        short = full.rsplit("/", 1)[-1]
+        parse = handler.request_deserializer
         wrapped = grpc.unary_unary_rpc_method_handler(
             self._guard(full, handler.unary_unary),
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=safe_deserializer(
+                parse if parse is not None else (lambda b: b),
+                max_bytes=self._limits.request_bytes_for(short),
+                checker=self._checker if parse is not None else None,
+            ),
             response_serializer=handler.response_serializer,
         )
         self._wrapped[full] = wrapped  # one per method, built on its first call
@@ -98,7 +194,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
         def guarded(request: Any, context: grpc.ServicerContext) -> Any:
             metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
             rid = metadata.get("x-request-id", "")
-            if not _REQUEST_ID.match(rid):
+            if not _REQUEST_ID.fullmatch(rid):
                 rid = uuid.uuid4().hex
             started = time.perf_counter()
             rid_token = request_id_var.set(rid)
@@ -107,10 +203,22 @@ class ServerInterceptor(grpc.ServerInterceptor):
             status = None
             # bind/reset rather than bound_contextvars(): the same, at a third of the cost
             bound = structlog.contextvars.bind_contextvars(request_id=rid, method=full)
-            try:
-                caller = auth.authorize(
-                    self._access, short, auth.caller_from_metadata(self._secret, metadata)
+            observed = (
+                self._observer.begin(
+                    full, short, rid, metadata, None if isinstance(request, Refused) else request, context
                 )
+                if self._observer is not None
+                else None
+            )
+            try:
+                claimed = auth.caller_from_metadata(self._secret, metadata)
+                if observed is not None and claimed is not None:
+                    Observer.identify(observed, claimed)  # a refused caller is audited too
+                caller = auth.authorize(self._access, short, claimed)
+                if observed is not None and claimed is None:
+                    Observer.identify(observed, caller)
+                if isinstance(request, Refused):
+                    raise request.error
                 caller_token = auth.set_caller(caller)
                 try:
                     return inner(request, context)
@@ -146,10 +254,25 @@ class ServerInterceptor(grpc.ServerInterceptor):
                         )
                 finally:
                     structlog.contextvars.reset_contextvars(**bound)
-            context.abort_with_status(rpc_status.to_status(status))
+                    if observed is not None:
+                        self._observer.end(observed, code, reason)  # type: ignore[union-attr]
+            context.abort_with_status(with_request_id(rpc_status.to_status(status), rid))
             raise AssertionError("unreachable")  # abort_with_status raises
 
         return guarded
+
+
+class _Status(NamedTuple):
+    code: grpc.StatusCode
+    details: str
+    trailing_metadata: tuple[tuple[str, str | bytes], ...]
+
+
+def with_request_id(status: grpc.Status, rid: str) -> grpc.Status:
+    """The status with ``x-request-id`` among its trailers: abort_with_status replaces whatever
+    trailing metadata was set before, and an error must carry the id as a success does."""
+    trailers = tuple(status.trailing_metadata or ())
+    return _Status(status.code, status.details, (*trailers, ("x-request-id", rid)))  # type: ignore[return-value]
 
 
 class _CallDetails(NamedTuple):
@@ -181,6 +304,7 @@ class ClientInterceptor(grpc.UnaryUnaryClientInterceptor):
             metadata.append(("x-request-id", rid))
         if "authorization" not in keys:
             metadata.append(("authorization", f"Bearer {self._token()}"))
+        inject_trace(metadata)  # the current span as the callee's parent (nothing when off)
         details = _CallDetails(
             client_call_details.method,
             client_call_details.timeout if client_call_details.timeout is not None else self._deadline,

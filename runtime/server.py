@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent import futures
@@ -27,11 +28,13 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from sqlalchemy import Engine, MetaData
 
-from runtime import config, db
+from runtime import audit, audit_api, config, db, metrics, tracing
 from runtime.auth import AccessTable
 from runtime.interceptors import ServerInterceptor
+from runtime.limits import DEFAULT_LIMITS, Limits
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
+from runtime.observe import Observer
 
 log = get_logger("dgcp.server")
 
@@ -57,19 +60,29 @@ class ServiceApp:
     access: AccessTable
     register: Registrar
     on_start: Callable[[ServiceContext], None] | None = None
+    #: Request limits enforced before any handler runs, and the transport's message ceilings.
+    limits: Limits = DEFAULT_LIMITS
+
+    def __post_init__(self) -> None:
+        # Every service serves the AuditService over its own log: its methods join the table.
+        object.__setattr__(self, "access", {**audit_api.ACCESS, **self.access})
 
 
 def build_server(
     app: ServiceApp, ctx: ServiceContext, *, port: int | None = None
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     settings = ctx.settings
+    audit_log = audit.log_of(ctx.engine)
+    observer = Observer(app.name, audit_log)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix=app.name),
-        interceptors=[ServerInterceptor(app.name, app.access, config.jwt_secret())],
+        interceptors=[
+            ServerInterceptor(app.name, app.access, config.jwt_secret(), observer, limits=app.limits)
+        ],
         options=[
             ("grpc.so_reuseport", 0),
-            ("grpc.max_receive_message_length", 32 * 1024 * 1024),
-            ("grpc.max_send_message_length", 32 * 1024 * 1024),
+            ("grpc.max_receive_message_length", app.limits.max_receive_message_bytes),
+            ("grpc.max_send_message_length", app.limits.max_send_message_bytes),
             # Clients reconnect every few minutes, so new replicas behind a
             # Kubernetes Service get their share of long-lived connections.
             ("grpc.max_connection_age_ms", 5 * 60 * 1000),
@@ -78,6 +91,8 @@ def build_server(
         maximum_concurrent_rpcs=settings.workers * 64,
     )
     names = list(app.register(server, ctx))
+    if audit_log is not None:
+        names += audit_api.register(server, audit_log)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
@@ -107,9 +122,14 @@ def start(
     if migrate:
         db.migrate(engine, settings.db_schema, app.migrations, app.metadata)
     ctx = ServiceContext(settings=settings, engine=engine)
+    audit.install(engine, app.metadata, app.name)
+    metrics.watch_pool(app.name, engine)
     if app.on_start is not None:
         app.on_start(ctx)
     server, bound, health_servicer = build_server(app, ctx, port=port)
+    if settings.metrics_port is not None:
+        metrics_server, metrics_port = metrics.serve(settings.metrics_port, settings.host)
+        server._dgcp_metrics = (metrics_server, metrics_port)  # type: ignore[attr-defined]
     server.start()
     mark_serving(server, health_servicer)
     return server, bound, health_servicer, ctx
@@ -118,6 +138,10 @@ def start(
 def drain(server: grpc.Server, health_servicer: health.HealthServicer, grace: float) -> threading.Event:
     """NOT_SERVING first (load balancers stop sending), then stop with a grace period."""
     health_servicer.enter_graceful_shutdown()
+    served = getattr(server, "_dgcp_metrics", None)
+    if served is not None:
+        served[0].shutdown()
+        served[0].server_close()
     return server.stop(grace)
 
 
@@ -126,8 +150,14 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
     parser.add_argument("--port", type=int, default=None, help="override DGCP_<SERVICE>_PORT")
     args = parser.parse_args(argv)
-    settings = config.Settings.from_env(app.name)
+    try:
+        settings = config.Settings.from_env(app.name)
+        config.jwt_secret()
+    except config.ConfigError as err:
+        print(f"{app.name}: {err}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_format, settings.log_level)
+    tracing.setup(app.name)
     if args.command == "migrate":
         engine = db.create_engine_for(settings)
         db.migrate(engine, settings.db_schema, app.migrations, app.metadata)
@@ -141,6 +171,9 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
         database=db.redacted(settings.database_url),
     )
     print(f"{app.name} listening on {settings.host}:{port}", flush=True)
+    served = getattr(server, "_dgcp_metrics", None)
+    if served is not None:
+        log.info("metrics", service=app.name, address=f"{settings.host}:{served[1]}")
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from runtime.errors import FieldViolation
 
@@ -90,3 +91,113 @@ def clean_text(
 
 def is_clean_name(value: str) -> bool:
     return not _NAME_BAD.search(value)
+
+
+# ---------------------------------------------------------------- every string of a request
+
+#: Fields holding free text (by their short name, in any message): line breaks and tabs kept,
+#: zero-width characters stripped, controls and bidi refused. Every other string field is held
+#: to the name rules (controls, bidi and zero-width refused). Identifiers are ASCII, so the
+#: rules cost them nothing.
+FREE_TEXT_FIELDS = frozenset(
+    {"comment", "reason", "statement", "note", "correction_note", "text", "text_zh", "text_en", "evidence"}
+)
+
+
+class _Plan:
+    __slots__ = ("steps",)
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[int, str, bool, _Plan | None]] = []
+
+
+_STR, _REP_STR, _MSG, _REP_MSG, _MAP = range(5)
+_plans: dict[str, _Plan] = {}
+
+
+def _plan(desc: Any) -> _Plan:
+    cached = _plans.get(desc.full_name)
+    if cached is not None:
+        return cached
+    plan = _Plan()
+    _plans[desc.full_name] = plan  # before recursing (recursive types)
+    for f in desc.fields:
+        free = f.name in FREE_TEXT_FIELDS
+        if f.message_type is not None and f.message_type.GetOptions().map_entry:
+            value = f.message_type.fields_by_name["value"]
+            if value.type == value.TYPE_STRING or value.message_type is not None:
+                sub = _plan(value.message_type) if value.message_type is not None else None
+                plan.steps.append((_MAP, f.name, free, sub))
+        elif f.type == f.TYPE_STRING:
+            plan.steps.append((_REP_STR if f.is_repeated else _STR, f.name, free, None))
+        elif f.type == f.TYPE_MESSAGE and f.message_type.full_name.startswith("dgcp."):
+            plan.steps.append((_REP_MSG if f.is_repeated else _MSG, f.name, free, _plan(f.message_type)))
+    return plan
+
+
+def _fix(value: str, free: bool, path: str, out: list[FieldViolation]) -> str:
+    """``value`` NFC-normalised (free text: zero-width stripped), or a violation."""
+    text = unicodedata.normalize("NFC", value)
+    if free:
+        text = _FREE_STRIP.sub("", text)
+        if _FREE_BAD.search(text):
+            out.append(FieldViolation(path, "control or bidirectional characters", "INVALID_CHARACTERS"))
+    elif _NAME_BAD.search(text):
+        out.append(
+            FieldViolation(path, "control, bidirectional or zero-width characters", "INVALID_CHARACTERS")
+        )
+    return text
+
+
+def _clean(value: str) -> bool:
+    return value.isascii() and value.isprintable()
+
+
+def _walk(plan: _Plan, msg: Any, prefix: str, out: list[FieldViolation], depth: int) -> None:
+    if depth > 32:
+        return
+    for kind, name, free, sub in plan.steps:
+        if kind == _STR:
+            value = getattr(msg, name)
+            if value and not _clean(value):
+                fixed = _fix(value, free, prefix + name, out)
+                if fixed != value:
+                    setattr(msg, name, fixed)
+        elif kind == _REP_STR:
+            items = getattr(msg, name)
+            for i, value in enumerate(items):
+                if value and not _clean(value):
+                    fixed = _fix(value, free, f"{prefix}{name}[{i}]", out)
+                    if fixed != value:
+                        items[i] = fixed
+        elif kind == _MSG:
+            if msg.HasField(name):
+                _walk(sub, getattr(msg, name), f"{prefix}{name}.", out, depth + 1)  # type: ignore[arg-type]
+        elif kind == _REP_MSG:
+            for i, item in enumerate(getattr(msg, name)):
+                _walk(sub, item, f"{prefix}{name}[{i}].", out, depth + 1)  # type: ignore[arg-type]
+        else:  # a map with string keys (names) and string or message values
+            entries = getattr(msg, name)
+            for key in list(entries):
+                path = f"{prefix}{name}[{key[:40] if isinstance(key, str) else key}]"
+                if isinstance(key, str) and key and not _clean(key) and _NAME_BAD.search(key):
+                    out.append(FieldViolation(path, "invisible characters in a key", "INVALID_CHARACTERS"))
+                    continue
+                if sub is not None:
+                    _walk(sub, entries[key], path + ".", out, depth + 1)
+                else:
+                    value = entries[key]
+                    if value and not _clean(value):
+                        fixed = _fix(value, free, path, out)
+                        if fixed != value:
+                            entries[key] = fixed
+        if len(out) > 100:
+            return
+
+
+def clean_message(msg: Any) -> list[FieldViolation]:
+    """Every string of ``msg`` in place: NFC, zero-width stripped from free text; the fields that
+    hold controls, bidi or (in names) zero-width characters come back as violations."""
+    out: list[FieldViolation] = []
+    _walk(_plan(msg.DESCRIPTOR), msg, "", out, 0)
+    return out

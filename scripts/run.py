@@ -81,8 +81,9 @@ def main() -> int:
         env["DATABASE_URL"] = args.database_url
     env.setdefault("DGCP_LOG_FORMAT", "json")
     env.setdefault("DGCP_LOCAL_MODE", "1")  # plain HTTP on this machine: cookies without Secure
-    if not args.serve_only:
-        env["DGCP_SYNTHETIC_DATA"] = "1"  # the month is synthetic: what it publishes says so
+    # This is the demo deployment (its data are synthetic, with or without the month): the scoring
+    # service stores that at its first start, and every bulletin it publishes says so.
+    env["DGCP_SYNTHETIC_DATA"] = "1"
     os.environ.update(env)
     config.jwt_secret()  # create the shared signing key once, before the services race for it
     logs = Path(env["DGCP_DATA_DIR"]) / "logs"

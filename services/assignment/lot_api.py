@@ -191,6 +191,8 @@ class LotHandlers:
             raise InvalidArgument.fields([FieldViolation("status", "must be REVIEWING or CLOSED")])
         with transaction(self.ctx.engine) as session:
             lot = ls.get_lot(session=session, id=id_, for_update=True)
+            if lot.status == request.status:  # a retry of a transition that happened: same answer
+                return self._lot_proto(session, lot)
             if lot.status != allowed[request.status]:
                 raise FailedPrecondition(
                     "INVALID_LOT_TRANSITION",
@@ -203,7 +205,9 @@ class LotHandlers:
             return self._lot_proto(session, lot)
 
     # --- cases --------------------------------------------------------------------------
-    def _case_proto(self, case: Case, panel: list[uuid.UUID]) -> pb.Case:
+    def _case_proto(self, case: Case, panel: list[uuid.UUID], facts: ls.CaseNames | None = None) -> pb.Case:
+        if current_caller().role == Role.CONSULTANCY:
+            panel = []  # who reviews a firm's report is not the firm's to know
         return pb.Case(
             name=f"cases/{case.id}",
             lot=f"lots/{case.lot_id}",
@@ -214,6 +218,7 @@ class LotHandlers:
             industry_code=case.industry_code,
             panel=[f"experts/{e}" for e in panel],
             create_time=to_timestamp(case.create_time),
+            summary=_summary_fields(facts).get("summary"),
         )
 
     def CreateCase(self, request: pb.CreateCaseRequest, context: grpc.ServicerContext) -> pb.Case:
@@ -260,7 +265,11 @@ class LotHandlers:
         id_ = parse_name(request.name, "cases")
         with read_transaction(self.ctx.engine) as session:
             case = ls.get_case(session=session, id=id_)
-            found = self._case_proto(case, ls.active_panel(session=session, case_ids=[id_])[id_])
+            found = self._case_proto(
+                case,
+                ls.active_panel(session=session, case_ids=[id_])[id_],
+                ls.case_names(session=session, case_ids=[id_]).get(id_),
+            )
         caller = current_caller()
         # A reviewer reads the cases she sits on; a consultancy reads its own cases.
         if (caller.role == Role.REVIEWER and caller.subject not in found.panel) or (
@@ -297,7 +306,8 @@ class LotHandlers:
                 session=session, lot_id=lot_id, consultancy_id=consultancy_id, after=after, limit=limit
             )
             panels = ls.active_panel(session=session, case_ids=[r.id for r in rows])
-            items = [self._case_proto(r, panels[r.id]) for r in rows]
+            facts = ls.case_names(session=session, case_ids=[r.id for r in rows])
+            items = [self._case_proto(r, panels[r.id], facts.get(r.id)) for r in rows]
         token = encode_page_token(str(rows[-1].id), filters) if more else ""
         return pb.ListCasesResponse(cases=items, next_page_token=token)
 
@@ -652,6 +662,7 @@ class LotHandlers:
                 **kw,  # type: ignore[arg-type]
             )
             deadlines = ls.lot_deadlines(session=session, lot_ids=[s.lot_id for s in rows])
+            facts = ls.case_names(session=session, case_ids=[s.case_id for s in rows])
         token = encode_page_token(f"{rows[-1].case_id}:{rows[-1].expert_id}", filters) if more else ""
         return pb.ListPanelSeatsResponse(
             seats=[
@@ -663,6 +674,8 @@ class LotHandlers:
                     active=s.active,
                     from_amendment=s.amendment_number is not None,
                     review_deadline=to_timestamp(deadlines.get(s.lot_id)),
+                    seated_time=to_timestamp(s.seated_time),
+                    **_summary_fields(facts.get(s.case_id)),
                 )
                 for s in rows
             ],
@@ -822,3 +835,22 @@ def _infeasible(
         f"no assignment meets every rule; infeasible: {', '.join(names[:10])}",
         metadata=meta,
     )
+
+
+def _summary_fields(facts: ls.CaseNames | None) -> dict[str, Any]:
+    """``summary`` (and a seat's ``stage``/``track``) from a case's facts; nothing when unknown."""
+    if facts is None:
+        return {}
+    return {
+        "summary": pb.CaseSummary(
+            enterprise_display_name=facts.enterprise_name,
+            consultancy_display_name=facts.consultancy_name,
+            town=facts.town,
+            industry_code=facts.industry_code,
+            lot_year=facts.lot_year,
+            lot_batch=facts.lot_batch,
+            lot_number=facts.lot_number,
+        ),
+        "stage": facts.stage,
+        "track": facts.track,
+    }

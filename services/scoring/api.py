@@ -16,7 +16,7 @@ import psycopg
 
 from dgcp.scoring.v1 import scoring_pb2 as pb
 from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
-from runtime import config
+from runtime import audit, config
 from runtime.auth import AccessTable, Caller, Role, current_caller, require_role
 from runtime.calendar import Period
 from runtime.clients import service_channel
@@ -41,7 +41,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
-from services.scoring import fits, store
+from services.scoring import fits, outcome, store
 from services.scoring.calibration import CalibrationConfig, CalibrationResult
 from services.scoring.collusion import (
     CollusionPolicy,
@@ -86,6 +86,7 @@ ACCESS: AccessTable = {
     "ListScoreRevisions": frozenset({A, S}),
     "LockPanel": frozenset({A}),
     "GetCaseResult": frozenset({A, S}),
+    "GetCaseOutcome": frozenset({A, S, R, C}),  # R: panel members; C: the case's own (outcome.py)
     "GetCalibration": frozenset({A, S}),
     "SubmitRating": frozenset({R, C}),
     "ListRatings": frozenset({A, S, R, C}),
@@ -180,11 +181,20 @@ def rubric_to_proto(stored: store.StoredRubric) -> pb.RubricVersion:
         stage=STAGE_OF[r.stage],
         track=TRACK_OF[r.track],
         title=r.title,
+        title_zh=r.title_zh,
         criteria=[
-            pb.Criterion(id=c.id, chapter=c.chapter, title=c.title, max_points=c.max_points, step=c.step)
+            pb.Criterion(
+                id=c.id,
+                chapter=c.chapter,
+                title=c.title,
+                max_points=c.max_points,
+                step=c.step,
+                chapter_zh=c.chapter_zh,
+                title_zh=c.title_zh,
+            )
             for c in r.criteria
         ],
-        veto_items=[pb.VetoItem(id=v.id, title=v.title) for v in r.veto_items],
+        veto_items=[pb.VetoItem(id=v.id, title=v.title, title_zh=v.title_zh) for v in r.veto_items],
         grade_bands=[pb.GradeBand(grade=g.grade, min_total=g.min_total) for g in r.grade_bands],
         recommendation_line=r.recommendation_line,
         total_points=r.total_points,
@@ -199,10 +209,12 @@ def rubric_from_proto(msg: pb.RubricVersion) -> Rubric:
         stage=STAGES.get(msg.stage, ""),
         track=TRACKS.get(msg.track, ""),
         title=msg.title,
+        title_zh=msg.title_zh,
         criteria=tuple(
-            Criterion(c.id, c.chapter, c.title, c.max_points, c.step or 0.5) for c in msg.criteria
+            Criterion(c.id, c.chapter, c.title, c.max_points, c.step or 0.5, c.chapter_zh, c.title_zh)
+            for c in msg.criteria
         ),
-        veto_items=tuple(VetoItem(v.id, v.title) for v in msg.veto_items),
+        veto_items=tuple(VetoItem(v.id, v.title, v.title_zh) for v in msg.veto_items),
         grade_bands=tuple(GradeBand(g.grade, g.min_total) for g in msg.grade_bands) or defaults.grade_bands,
         recommendation_line=msg.recommendation_line or defaults.recommendation_line,
         total_points=msg.total_points or defaults.total_points,
@@ -540,6 +552,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         checked, _ = check_score(current.rubric, _items_in(request.items), _vetoes_in(request.vetoes))
         if checked is None:
             return None
+        audit_values = audit.statement_values()
+        if audit_values is None:
+            return None
         key = store.IdempotencyKey(
             key=key_for(current_caller().subject, "SubmitScore", request_id),
             method="SubmitScore",
@@ -555,6 +570,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                     checked=checked,
                     now=utcnow(),
                     key=key,
+                    audit_values=audit_values,
                 )
         except psycopg.Error:
             return None
@@ -660,6 +676,18 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         if request.calibration:
             fit_id = parse_name(request.calibration, "calibrations", field="calibration")
         return self._case_result(required(request.case, "case"), fit_id=fit_id)
+
+    def GetCaseOutcome(
+        self, request: pb.GetCaseOutcomeRequest, context: grpc.ServicerContext
+    ) -> pb.CaseOutcome:
+        return outcome.case_outcome(
+            engine=self.engine,
+            case=required(request.case, "case"),
+            check_member=self._membership,
+            case_facts=lambda case: self.panels.check(case, "").facts,
+            case_result=self._case_result,
+            score_state=lambda row: score_to_proto(row).state,
+        )
 
     def _case_result(
         self, case: str, *, calibrate: bool = True, fit_id: uuid.UUID | None = None
@@ -852,8 +880,13 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                 metadata={"case": case},
             )
         closes = state.window_closes(self.cfg.ratings)
+        ratings = [rating_to_proto(r) for r in rows if r.direction == direction]
+        if caller.role == C and direction == EXPERT_TO_CONSULTANCY:
+            for r in ratings:  # the rated firm reads what the experts said, never which expert said it
+                r.rater = ""
+                r.name = ""
         return pb.ListRatingsResponse(
-            ratings=[rating_to_proto(r) for r in rows if r.direction == direction],
+            ratings=ratings,
             revealed=state.revealed(self.cfg.ratings, now),
             window_close_time=to_timestamp(closes),
         )

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, UniqueConstrai
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from runtime.audit import audit_tables
 from runtime.idempotency import idempotency_table
 from runtime.ids import new_id
 from runtime.resources import utcnow
@@ -29,6 +30,7 @@ class Base(SQLModel, registry=registry()):
 
 metadata = Base.metadata
 idempotency_keys = idempotency_table(metadata)
+audit_events, audit_seals = audit_tables(metadata)
 
 
 def _ts(nullable: bool = False) -> Any:

@@ -31,6 +31,9 @@ class Criterion:
     title: str
     max_points: float
     step: float = 0.5
+    # Simplified Chinese chapter and title (``chapter``/``title`` are the English ones).
+    chapter_zh: str = ""
+    title_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class VetoItem:
 
     id: str
     title: str
+    title_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,13 +70,16 @@ class Rubric:
     recommendation_line: float = 80.0
     total_points: float = 100.0
     veto_grade: str = "fail"
+    title_zh: str = ""
 
     @property
     def criterion_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.criteria)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The content as data; empty Chinese titles are left out, so a rubric stored before
+        rubrics had them keeps its digest."""
+        return _drop_empty_zh(asdict(self))
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Rubric:
@@ -86,6 +93,7 @@ class Rubric:
             recommendation_line=float(data["recommendation_line"]),
             total_points=float(data["total_points"]),
             veto_grade=data.get("veto_grade", "fail"),
+            title_zh=data.get("title_zh", ""),
         )
 
     def digest(self) -> str:
@@ -120,6 +128,14 @@ class Rubric:
     @cached_property
     def _binary_steps(self) -> bool:
         return all(_power_of_two(c.step) for c in self.criteria)
+
+
+def _drop_empty_zh(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_empty_zh(v) for k, v in value.items() if not (k.endswith("_zh") and v == "")}
+    if isinstance(value, list):
+        return [_drop_empty_zh(v) for v in value]
+    return value
 
 
 def rubric_problems(rubric: Rubric) -> list[FieldViolation]:
@@ -315,55 +331,92 @@ def _total(rubric: Rubric, items: Sequence[ItemInput]) -> float:
 
 
 VETO_ITEMS = (
-    VetoItem("falsified_data", "Falsified or fabricated data"),
-    VetoItem("wrong_focus_or_targets", "Wrong audit focus or clean-production targets"),
+    VetoItem("falsified_data", "Falsified or fabricated data", "数据弄虚作假"),
+    VetoItem(
+        "wrong_focus_or_targets",
+        "Wrong audit focus or clean-production targets",
+        "审核重点或清洁生产目标确定错误",
+    ),
     VetoItem(
         "phased_out_without_plan",
         "Phased-out processes or equipment left in use without a replacement plan",
+        "存在国家明令淘汰的工艺、设备且无淘汰计划",
     ),
-    VetoItem("consultancy_unqualified", "Consultancy does not meet the legal conditions"),
+    VetoItem(
+        "consultancy_unqualified",
+        "Consultancy does not meet the legal conditions",
+        "咨询服务机构不具备相应条件",
+    ),
 )
 
+# Chapters in Chinese (DOMAIN.md's terms), by their English name.
+CHAPTERS_ZH = {
+    "1 planning and organisation": "一、审核准备（筹划和组织）",
+    "2 pre-assessment": "二、预审核",
+    "3 audit": "三、审核",
+    "4 option generation": "四、方案的产生和筛选",
+    "5 feasibility analysis": "五、可行性分析",
+    "6-7 implementation and continuing clean production": "六至七、方案实施与持续清洁生产",
+    "report": "报告编写",
+    "pre-assessment": "预审核",
+    "options": "方案的产生与可行性",
+    "implementation": "方案实施",
+    "results": "审核成效",
+    "continuing": "持续清洁生产",
+}
 
-def _c(cid: str, chapter: str, title: str, points: float) -> Criterion:
-    return Criterion(cid, chapter, title, points)
+
+def _c(cid: str, chapter: str, title: str, points: float, title_zh: str) -> Criterion:
+    return Criterion(cid, chapter, title, points, chapter_zh=CHAPTERS_ZH[chapter], title_zh=title_zh)
 
 
 EVALUATION_STANDARD = Rubric(
     stage="evaluation",
     track="standard",
     title="Clean-production audit evaluation (full procedure)",
+    title_zh="清洁生产审核评估（常规审核）",
     criteria=(
-        _c("planning", "1 planning and organisation", "Planning and organisation", 5),
+        _c(
+            "planning",
+            "1 planning and organisation",
+            "Planning and organisation",
+            5,
+            "审核准备（筹划和组织）",
+        ),
         _c(
             "pre_assessment",
             "2 pre-assessment",
             "Baseline, emission/energy data, benchmarking against industry indicators",
             15,
+            "现状调查、产排污及能耗数据、与行业清洁生产指标对标",
         ),
         _c(
             "focus_targets",
             "2 pre-assessment",
             "Audit focus and quantified, time-bound targets",
             15,
+            "审核重点与清洁生产目标（量化、有时限）",
         ),
         _c(
             "balances",
             "3 audit",
             "Material, energy and water balances; why waste arises",
             20,
+            "物料、能量、水平衡测试，废弃物产生原因分析",
         ),
         _c(
             "low_cost",
             "4 option generation",
             "No/low-cost measures: generated, carried out, effect verified",
             10,
+            "无/低费方案的产生、实施与效果验证",
         ),
         _c(
             "feasibility",
             "5 feasibility analysis",
             "Medium/high-cost options: technical, environmental, economic feasibility (NPV, IRR, payback)",
             15,
+            "中/高费方案的技术、环境、经济可行性分析（净现值、内部收益率、投资回收期）",
         ),
         _c(
             "implementation",
@@ -372,12 +425,14 @@ EVALUATION_STANDARD = Rubric(
             # DOMAIN.md lists 5 here, but its table then totals 95 while rubrics total 100; the
             # two chapters (implementation, continuing clean production) get 10 to close the gap.
             10,
+            "方案实施计划与持续清洁生产",
         ),
         _c(
             "report",
             "report",
             "Report properly written: consistent, evidenced, performance table",
             10,
+            "报告编写规范（数据一致、依据充分、绩效汇总表）",
         ),
     ),
     veto_items=VETO_ITEMS,
@@ -387,17 +442,39 @@ ACCEPTANCE_STANDARD = Rubric(
     stage="acceptance",
     track="standard",
     title="Clean-production audit acceptance (full procedure)",
+    title_zh="清洁生产审核验收（常规审核）",
     criteria=(
-        _c("options_done", "implementation", "Planned options carried out as approved", 30),
-        _c("targets_met", "results", "Targets met, verified against measured data", 30),
-        _c("benefits", "results", "Environmental and economic benefits quantified", 20),
+        _c(
+            "options_done",
+            "implementation",
+            "Planned options carried out as approved",
+            30,
+            "方案按评估意见实施完成",
+        ),
+        _c(
+            "targets_met",
+            "results",
+            "Targets met, verified against measured data",
+            30,
+            "清洁生产目标达成，经实测数据核实",
+        ),
+        _c(
+            "benefits",
+            "results",
+            "Environmental and economic benefits quantified",
+            20,
+            "环境效益和经济效益量化",
+        ),
         _c(
             "continuing",
             "continuing",
             "Organisation and system for continuing clean production",
             10,
+            "持续清洁生产的组织机构和制度",
         ),
-        _c("report", "report", "Acceptance report consistent and evidenced", 10),
+        _c(
+            "report", "report", "Acceptance report consistent and evidenced", 10, "验收报告数据一致、依据充分"
+        ),
     ),
     veto_items=VETO_ITEMS,
 )
@@ -406,12 +483,13 @@ EVALUATION_FAST = Rubric(
     stage="evaluation",
     track="fast",
     title="Clean-production audit evaluation (fast track)",
+    title_zh="清洁生产审核评估（快速审核）",
     criteria=(
-        _c("baseline", "pre-assessment", "Baseline data and benchmarking", 25),
-        _c("focus_targets", "pre-assessment", "Audit focus and quantified targets", 20),
-        _c("options", "options", "Options generated and their feasibility", 30),
-        _c("implementation", "implementation", "Implementation plan", 15),
-        _c("report", "report", "Report consistent and evidenced", 10),
+        _c("baseline", "pre-assessment", "Baseline data and benchmarking", 25, "现状数据与行业指标对标"),
+        _c("focus_targets", "pre-assessment", "Audit focus and quantified targets", 20, "审核重点与量化目标"),
+        _c("options", "options", "Options generated and their feasibility", 30, "方案的产生及其可行性"),
+        _c("implementation", "implementation", "Implementation plan", 15, "方案实施计划"),
+        _c("report", "report", "Report consistent and evidenced", 10, "报告数据一致、依据充分"),
     ),
     veto_items=VETO_ITEMS,
 )
@@ -420,10 +498,13 @@ ACCEPTANCE_FAST = Rubric(
     stage="acceptance",
     track="fast",
     title="Clean-production audit acceptance (fast track)",
+    title_zh="清洁生产审核验收（快速审核）",
     criteria=(
-        _c("options_done", "implementation", "Options carried out", 40),
-        _c("targets_met", "results", "Targets met, verified", 40),
-        _c("report", "report", "Acceptance report consistent and evidenced", 20),
+        _c("options_done", "implementation", "Options carried out", 40, "方案实施完成"),
+        _c("targets_met", "results", "Targets met, verified", 40, "目标达成并经核实"),
+        _c(
+            "report", "report", "Acceptance report consistent and evidenced", 20, "验收报告数据一致、依据充分"
+        ),
     ),
     veto_items=VETO_ITEMS,
 )

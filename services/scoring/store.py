@@ -336,7 +336,16 @@ _PG_KEYED = """,
 k AS (
   INSERT INTO idempotency_keys (key, method, request_hash, created_at)
   SELECT :request_key, :method, :request_hash, :now FROM r
+), ae AS (
+  INSERT INTO audit_events (at, service, method, request_id, subject, role, org, client, peer,
+                            forwarded_for, resources, code, reason)
+  SELECT :audit_at, :audit_service, :audit_method, :audit_request_id, :audit_subject, :audit_role,
+         :audit_org, :audit_client, :audit_peer, :audit_forwarded_for,
+         :audit_resources || 'scores/' || s.id || chr(10), :audit_code, :audit_reason
+  FROM s
 )"""
+# ``ae`` is the call's audit event (runtime/audit.py), in the same statement as the change: the
+# general path gets it from runtime.db.transaction, a hand-written statement must write it itself.
 
 _PG_SUBMIT = text(_PG_WORK.format(key=""))
 # The keyed statement for a psycopg cursor: ``:name`` placeholders become ``%(name)s``.
@@ -393,9 +402,11 @@ def submit_keyed_pg(
     checked: Checked,
     now: datetime,
     key: IdempotencyKey,
+    audit_values: dict[str, Any],
 ) -> WrittenScore | None:
-    """The PostgreSQL hot path on an autocommit psycopg cursor: case, score, history and the
-    idempotency row in one statement, which is one transaction and one round trip.
+    """The PostgreSQL hot path on an autocommit psycopg cursor: case, score, history, the
+    idempotency row and the audit event in one statement, which is one transaction and one round
+    trip (``audit_values``: :func:`runtime.audit.statement_values`).
 
     None when nothing was written (see :func:`submit_open_score`); a taken key raises
     ``psycopg.errors.UniqueViolation`` with nothing written. A driver cursor skips SQLAlchemy's
@@ -403,6 +414,7 @@ def submit_keyed_pg(
     """
     params = _submit_params(facts, expert, rubric_version, checked, now)
     params.update(request_key=key.key, method=key.method, request_hash=key.request_hash)
+    params.update(audit_values)
     cursor.execute(_PG_SUBMIT_KEYED_DRIVER, params)
     return _written(tuple(cursor.fetchone()), facts, expert, rubric_version, checked, now)
 

@@ -9,8 +9,7 @@ repeats it.
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import re
 import uuid
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from dgcp.surveys.v1 import surveys_pb2 as pb
 from dgcp.surveys.v1 import surveys_pb2_grpc as pb_grpc
 from runtime.auth import AccessTable, Role
 from runtime.calendar import Period
+from runtime.csvsafe import render
 from runtime.db import read_transaction, transaction
 from runtime.errors import FieldViolation, InvalidArgument
 from runtime.idempotency import Idempotency
@@ -210,12 +210,11 @@ def invitation_to_proto(row: InvitationRow, template: str, now: datetime) -> pb.
 
 
 def links_csv(rows: Sequence[tuple[InvitationRow, str]], policy: SurveyPolicy) -> bytes:
-    """The links for the authority's mail merge; UTF-8 with BOM so spreadsheets read the Chinese."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(_CSV_COLUMNS)
-    for row, token in rows:
-        writer.writerow(
+    """The links for the authority's mail merge: UTF-8 with BOM so spreadsheets read the Chinese,
+    every text cell neutralised against formula injection (a firm named ``=1+1`` stays text)."""
+    return render(
+        _CSV_COLUMNS,
+        (
             [
                 f"invitations/{row.id}",
                 row.case_name,
@@ -229,8 +228,9 @@ def links_csv(rows: Sequence[tuple[InvitationRow, str]], policy: SurveyPolicy) -
                 aware(row.deadline).isoformat(),
                 policy.link(token),
             ]
-        )
-    return buf.getvalue().encode("utf-8-sig")
+            for row, token in rows
+        ),
+    ).encode("utf-8")
 
 
 def _wanted(request: pb.IssueInvitationsRequest, policy: SurveyPolicy) -> list[store.NewInvitation]:
@@ -655,19 +655,34 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
         self, request: pb.SubmitSurveyResponseRequest, context: grpc.ServicerContext
     ) -> pb.SubmitSurveyResponseResponse:
         required(request.token, "token")
-        with transaction(self.engine) as session:
+        answers = _answers(request)
+
+        def work(session: Session) -> pb.SubmitSurveyResponseResponse:
             response, template = store.submit(
                 session=session,
                 token=request.token,
-                answers=_answers(request),
+                answers=answers,
                 now=utcnow(),
                 policy=self.policy,
                 templates=self.templates,
             )
-        return pb.SubmitSurveyResponseResponse(
-            response=f"invitations/{response.invitation_id}/response",
-            survey_template=template_name(template),
-            submit_time=to_timestamp(response.submit_time),
+            return pb.SubmitSurveyResponseResponse(
+                response=f"invitations/{response.invitation_id}/response",
+                survey_template=template_name(template),
+                submit_time=to_timestamp(response.submit_time),
+            )
+
+        # The respondent is anonymous: the link's token, not the caller, scopes the request_id,
+        # and the key is stored in the same transaction as the response (a retry after a crash
+        # between commit and reply gets the first answer, never INVITATION_USED).
+        scope = "surveyToken/" + hashlib.sha256(request.token.encode()).hexdigest()
+        return self.idem.run(
+            self.engine,
+            method="SubmitSurveyResponse",
+            request=request,
+            response_type=pb.SubmitSurveyResponseResponse,
+            work=work,
+            scope=scope,
         )
 
     # --- aggregates ------------------------------------------------------------------

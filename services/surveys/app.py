@@ -2,9 +2,17 @@
 
 from pathlib import Path
 
+from runtime.limits import Limits
 from runtime.server import ServiceApp
 from services.surveys import api
 from services.surveys.models import metadata
+from services.surveys.policy import SurveyPolicy
+
+#: Request limits beyond the runtime's defaults (see README, "Request limits").
+LIMITS = Limits(
+    fields={"dgcp.surveys.v1.IssueInvitationsRequest.cases": SurveyPolicy().max_cases_per_request},
+    methods={"IssueInvitations": 4 * 1024 * 1024},  # 5,000 cases of a few hundred bytes each
+)
 
 APP = ServiceApp(
     name="surveys",
@@ -13,4 +21,5 @@ APP = ServiceApp(
     access=api.ACCESS,
     register=api.register,
     on_start=api.on_start,
+    limits=LIMITS,
 )

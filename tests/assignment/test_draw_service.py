@@ -295,7 +295,10 @@ def test_reviewers_and_consultancies_read_only_their_own_cases(stub: pb_grpc.Ass
     assert stub.GetCase(request, metadata=md("reviewer", subject=seated)) == case
     err = error_of(stub.GetCase, request, metadata=md("reviewer", subject=outsider))
     assert (err.code, err.reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_OWN_CASE")
-    assert stub.GetCase(request, metadata=md("consultancy", org=case.consultancy)) == case
+    as_firm = stub.GetCase(request, metadata=md("consultancy", org=case.consultancy))
+    assert not as_firm.panel  # the firm learns its case, not who reviews it
+    del case.panel[:]
+    assert as_firm == case
     err = error_of(stub.GetCase, request, metadata=md("consultancy", org="consultancies/someone-else"))
     assert (err.code, err.reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_OWN_CASE")
 
@@ -411,6 +414,17 @@ def test_review_deadline_round_trips_and_rides_on_every_seat(stub: pb_grpc.Assig
         pb.ListPanelSeatsRequest(expert=seats[0].expert), metadata=md("reviewer", subject=seats[0].expert)
     ).seats
     assert mine and all(s.review_deadline == deadline for s in mine)
+    # each seat tells its case with names, and when the expert was drawn
+    for seat in mine:
+        case = stub.GetCase(pb.GetCaseRequest(name=seat.case), metadata=AUTH)
+        ent = stub.GetEnterprise(pb.GetEnterpriseRequest(name=case.enterprise), metadata=AUTH)
+        con = stub.GetConsultancy(pb.GetConsultancyRequest(name=case.consultancy), metadata=AUTH)
+        assert seat.summary.enterprise_display_name == ent.display_name
+        assert seat.summary.consultancy_display_name == con.display_name
+        assert seat.summary.town == ent.town and seat.summary.industry_code
+        assert (seat.summary.lot_year, seat.summary.lot_number) == (w.lot.year, w.lot.lot_number)
+        assert seat.stage == case.stage and seat.track == case.track and seat.HasField("seated_time")
+        assert case.summary == seat.summary
     # a lot without a deadline leaves it unset on the lot and on its seats
     other = world(stub, n_experts=16, n_employers=8)
     assert not other.lot.HasField("review_deadline")
@@ -452,6 +466,8 @@ def test_consultancy_lists_only_its_own_cases_across_lots(stub: pb_grpc.Assignme
             break
     assert len(got) == len(expected) + 2 == len({c.name for c in got})
     assert all(c.consultancy == mine for c in got)
+    assert all(c.summary.enterprise_display_name for c in got)
+    assert not any(c.panel for c in got), "a consultancy must not learn who reviews it"
     assert expected < {c.name for c in got}
     assert {c.lot for c in got} == {first.lot.name, second.lot.name}
     # one lot, filtered, by the consultancy and by the authority

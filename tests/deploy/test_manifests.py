@@ -34,7 +34,7 @@ CUSTOM_KINDS = {
     ("gateway.networking.k8s.io/v1", "HTTPRoute"),
     ("gateway.networking.k8s.io/v1", "GRPCRoute"),
 }
-SECRET_ENV = {"DATABASE_URL", "DGCP_JWT_SECRET"}
+SECRET_ENV = {"DATABASE_URL", "DGCP_JWT_SECRET", "DGCP_BULLETIN_SIGNING_KEY"}
 
 
 def _services() -> list[str]:

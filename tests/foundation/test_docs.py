@@ -7,6 +7,7 @@ from pathlib import Path
 from gateway.settings import ENV_DOCS as GATEWAY
 from runtime.config import ENV_DOCS as RUNTIME
 from services.scoring.api import ENV_DOCS as SCORING
+from services.scoring.bulletin.official import ENV_DOCS as BULLETIN
 from services.surveys.policy import ENV_DOCS as SURVEYS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_readme_documents_every_setting() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [
-        key for docs in (RUNTIME, GATEWAY, SCORING, SURVEYS) for key in docs if f"`{key}`" not in readme
+        key
+        for docs in (RUNTIME, GATEWAY, SCORING, SURVEYS, BULLETIN)
+        for key in docs
+        if f"`{key}`" not in readme
     ]
     assert not missing, f"settings missing from README.md's configuration table: {missing}"
 

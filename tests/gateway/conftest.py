@@ -132,7 +132,6 @@ def ps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageStack]:
             database_url=f"sqlite:///{tmp}/gateway.db",
             local_mode=True,
             upstreams={"assignment": fake_addr, "scoring": scoring.address, "surveys": surveys.address},
-            lockout_after_failures=3,
             login_attempts_per_window=100,
             **FAST_HASH,  # type: ignore[arg-type]
         )

@@ -37,6 +37,20 @@ class FakeCase:
     consultancy: str
     lot: str = "lots/00000000-0000-7000-8000-00000000000a"
     review_deadline: datetime | None = None
+    enterprise_name: str = "东莞市示例五金制品有限公司（模拟）"
+    consultancy_name: str = "东莞市示例环保科技有限公司（模拟）"
+    seated_time: datetime | None = None
+
+    def summary(self) -> apb.CaseSummary:
+        return apb.CaseSummary(
+            enterprise_display_name=self.enterprise_name,
+            consultancy_display_name=self.consultancy_name,
+            town="长安镇",
+            industry_code="3360",
+            lot_year=2026,
+            lot_batch=1,
+            lot_number=3,
+        )
 
 
 @dataclass
@@ -82,6 +96,10 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
                     lot=c.lot,
                     active=True,
                     review_deadline=_timestamp(c.review_deadline),
+                    summary=c.summary(),
+                    seated_time=_timestamp(c.seated_time),
+                    stage=apb.CASE_STAGE_EVALUATION,
+                    track=apb.CASE_TRACK_STANDARD,
                 )
                 for c in mine
             ]
@@ -112,6 +130,7 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
                     consultancy=c.consultancy,
                     stage=apb.CASE_STAGE_EVALUATION,
                     track=apb.CASE_TRACK_FAST,
+                    summary=c.summary(),
                 )
                 for c in page
             ],
@@ -130,6 +149,7 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
             stage=apb.CASE_STAGE_EVALUATION,
             track=apb.CASE_TRACK_STANDARD,
             panel=case.panel,
+            summary=case.summary(),
         )
 
     def RecuseExpert(self, request: apb.RecuseExpertRequest, context: grpc.ServicerContext) -> apb.Amendment:
@@ -145,6 +165,8 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
         consultancy: str = "",
         lot: str = FakeCase.lot,
         review_deadline: datetime | None = None,
+        enterprise_name: str = FakeCase.enterprise_name,
+        seated_time: datetime | None = None,
     ) -> FakeCase:
         case = FakeCase(
             f"cases/{uuid.uuid4()}",
@@ -152,6 +174,8 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
             consultancy or f"consultancies/{uuid.uuid4()}",
             lot,
             review_deadline,
+            enterprise_name=enterprise_name,
+            seated_time=seated_time,
         )
         with self.lock:
             self.cases[case.name] = case

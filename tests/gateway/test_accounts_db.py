@@ -47,4 +47,4 @@ def test_account_life_cycle(store: tuple[Engine, GatewaySettings]) -> None:
     accounts.end_session(engine, session)
     assert accounts.session_identity(engine, session) is None
     with pytest.raises(accounts.AccountError, match="ROLE_HAS_NO_ACCOUNTS"):
-        accounts.create_account(engine, settings, username="x", role="authority", subject="x")
+        accounts.create_account(engine, settings, username="x", role="enterprise", subject="x")

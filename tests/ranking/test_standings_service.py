@@ -49,25 +49,54 @@ AUTH = md("authority")
 AGENCY = "reviewAgencies/00000000-0000-7000-8000-0000000000a1"
 
 
+def credit_code(name: str) -> str:
+    """A stable 18-character code per resource (shape only; the registry checks real ones)."""
+    digits = "".join(c for c in uuid.uuid5(uuid.NAMESPACE_URL, name).hex if c.isdigit())
+    return ("91441900" + digits + "0" * 10)[:18]
+
+
 @dataclass
 class FakeAssignment(apb_grpc.AssignmentServiceServicer):
     panels: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # case -> (consultancy, panel)
     names: dict[str, str] = field(default_factory=dict)
     enterprises: dict[str, tuple[str, int]] = field(default_factory=dict)  # case -> (enterprise, stage)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    registry_down: bool = False
+    places: dict[str, tuple[str, str]] = field(default_factory=dict)  # enterprise -> (town, industry)
 
     def ListConsultancies(
         self, request: apb.ListConsultanciesRequest, context: grpc.ServicerContext
     ) -> apb.ListConsultanciesResponse:
+        if self.registry_down:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "registry down")
+        known = dict(self.names)
+        for consultancy, _ in self.panels.values():  # every firm that has a case is registered
+            known.setdefault(consultancy, f"东莞市测试{len(known):03d}环保科技有限公司")
         return apb.ListConsultanciesResponse(
-            consultancies=[apb.Consultancy(name=k, display_name=v) for k, v in self.names.items()]
+            consultancies=[
+                apb.Consultancy(name=k, display_name=v, credit_code=credit_code(k)) for k, v in known.items()
+            ]
         )
 
     def ListReviewAgencies(
         self, request: apb.ListReviewAgenciesRequest, context: grpc.ServicerContext
     ) -> apb.ListReviewAgenciesResponse:
         return apb.ListReviewAgenciesResponse(
-            review_agencies=[apb.ReviewAgency(name=AGENCY, display_name="广东某某评估咨询有限公司")]
+            review_agencies=[
+                apb.ReviewAgency(
+                    name=AGENCY, display_name="广东某某评估咨询有限公司", credit_code=credit_code(AGENCY)
+                )
+            ]
+        )
+
+    def ListEnterprises(
+        self, request: apb.ListEnterprisesRequest, context: grpc.ServicerContext
+    ) -> apb.ListEnterprisesResponse:
+        return apb.ListEnterprisesResponse(
+            enterprises=[
+                apb.Enterprise(name=k, display_name=k, town=town, industry_code=code)
+                for k, (town, code) in self.places.items()
+            ]
         )
 
     def CheckPanelMembership(
@@ -300,7 +329,8 @@ def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
     assert {f.file for f in v1.files} >= {
         "bulletin.zh-CN.pdf",
         "bulletin.en.html",
-        "consultancies.csv",
+        "consultancies.zh-CN.csv",
+        "bulletin.en.pdf",
         "bulletin.json",
     }
 
@@ -310,12 +340,15 @@ def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
 
     pdf = pypdf.PdfReader(io.BytesIO(file(v1.name, "bulletin.zh-CN.pdf")))
     text = "".join(p.extract_text() for p in pdf.pages)
-    assert "东莞市清洁生产审核技术服务质量月度通报（2026-10）" in text
+    flat = "".join(text.split())
+    assert "关于2026年10月清洁生产审核技术服务质量情况的通报" in flat
+    assert "东莞市发展和改革局" in flat and "行政复议" in flat and "期中" not in flat
     assert (
         "东莞市某某环保科技有限公司" in text and "广东某某评估咨询有限公司" in text
     )  # names from the registry
-    assert thin in text.replace("\n", "")  # a firm the registry does not know keeps its resource name
-    assert file(v1.name, "consultancies.csv").startswith(b"\xef\xbb\xbf")
+    assert credit_code(bad) in text.replace("\n", "")  # the credit code, not an internal id
+    assert bad not in text.replace("\n", "")
+    assert file(v1.name, "consultancies.zh-CN.csv").startswith(b"\xef\xbb\xbf")
     jsonschema.validate(json.loads(file(v1.name, "bulletin.json")), bulletin_schema())
     assert st.public.VerifyBulletin(pb.VerifyBulletinRequest(name=v1.name)).ok
 
@@ -333,11 +366,13 @@ def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
     with transaction(st.svc.ctx.engine) as session:
         session.execute(
             update(bulletin_files)
-            .where(bulletin_files.c.bulletin_id == bulletin_id, bulletin_files.c.file == "consultancies.csv")
+            .where(
+                bulletin_files.c.bulletin_id == bulletin_id, bulletin_files.c.file == "consultancies.en.csv"
+            )
             .values(content=b"\xef\xbb\xbfforged")
         )
     verdict = st.public.VerifyBulletin(pb.VerifyBulletinRequest(name=v1.name))
-    assert not verdict.ok and any("consultancies.csv" in p for p in verdict.problems)
+    assert not verdict.ok and any("consultancies.en.csv" in p for p in verdict.problems)
 
 
 def test_rework_counts_against_the_consultancy_whose_report_came_back(stack: Stack) -> None:
@@ -425,6 +460,7 @@ def test_twelve_months_through_the_api(stack: Stack, tmp_path: Path) -> None:
     rng = np.random.default_rng(2026)
     n_firms = 30
     firms = [f"consultancies/{uuid.uuid4()}" for _ in range(n_firms)]
+    st.assignment.names.update({f: f"东莞市年度{i:03d}环保科技有限公司" for i, f in enumerate(firms)})
     weak = np.arange(n_firms) < 5
     truth = np.where(weak, rng.normal(60, 4, n_firms), rng.normal(81, 5, n_firms))
     volume = rng.lognormal(0, 0.9, n_firms)

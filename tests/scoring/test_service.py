@@ -427,7 +427,9 @@ def test_ratings_are_sealed_until_both_sides_rated(
     _rating(stub, case, as_expert(case.panel[1]), technical_capability=3, service_quality=3)
     seen = read(as_expert(case.panel[0]), c2r)
     assert seen.revealed and seen.ratings[0].ratee == AGENCY and seen.ratings[0].rater == case.consultancy
-    assert len(read(firm, e2c).ratings) == 2
+    revealed = read(firm, e2c).ratings
+    assert len(revealed) == 2 and {r.mean for r in revealed} == {4.5, 3}
+    assert not any(r.rater or r.name for r in revealed), "the rated firm must not learn which expert rated"
     err = error_of(_rating, stub, case, as_expert(case.panel[0]), technical_capability=1, service_quality=1)
     assert (err.code, err.reason) == (grpc.StatusCode.ALREADY_EXISTS, "RATING_EXISTS")
 

@@ -406,7 +406,7 @@ class Lot(_message.Message):
     def __init__(self, name: _Optional[str] = ..., year: _Optional[int] = ..., batch: _Optional[int] = ..., lot_number: _Optional[int] = ..., review_agency: _Optional[str] = ..., standard_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., fast_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., status: _Optional[_Union[LotStatus, str]] = ..., draw: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Case(_message.Message):
-    __slots__ = ("name", "lot", "enterprise", "consultancy", "stage", "track", "industry_code", "panel", "create_time")
+    __slots__ = ("name", "lot", "enterprise", "consultancy", "stage", "track", "industry_code", "panel", "create_time", "summary")
     NAME_FIELD_NUMBER: _ClassVar[int]
     LOT_FIELD_NUMBER: _ClassVar[int]
     ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
@@ -416,6 +416,7 @@ class Case(_message.Message):
     INDUSTRY_CODE_FIELD_NUMBER: _ClassVar[int]
     PANEL_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
     name: str
     lot: str
     enterprise: str
@@ -425,7 +426,26 @@ class Case(_message.Message):
     industry_code: str
     panel: _containers.RepeatedScalarFieldContainer[str]
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., lot: _Optional[str] = ..., enterprise: _Optional[str] = ..., consultancy: _Optional[str] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ..., industry_code: _Optional[str] = ..., panel: _Optional[_Iterable[str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    summary: CaseSummary
+    def __init__(self, name: _Optional[str] = ..., lot: _Optional[str] = ..., enterprise: _Optional[str] = ..., consultancy: _Optional[str] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ..., industry_code: _Optional[str] = ..., panel: _Optional[_Iterable[str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[_Union[CaseSummary, _Mapping]] = ...) -> None: ...
+
+class CaseSummary(_message.Message):
+    __slots__ = ("enterprise_display_name", "consultancy_display_name", "town", "industry_code", "lot_year", "lot_batch", "lot_number")
+    ENTERPRISE_DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    CONSULTANCY_DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    TOWN_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    LOT_YEAR_FIELD_NUMBER: _ClassVar[int]
+    LOT_BATCH_FIELD_NUMBER: _ClassVar[int]
+    LOT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    enterprise_display_name: str
+    consultancy_display_name: str
+    town: str
+    industry_code: str
+    lot_year: int
+    lot_batch: int
+    lot_number: int
+    def __init__(self, enterprise_display_name: _Optional[str] = ..., consultancy_display_name: _Optional[str] = ..., town: _Optional[str] = ..., industry_code: _Optional[str] = ..., lot_year: _Optional[int] = ..., lot_batch: _Optional[int] = ..., lot_number: _Optional[int] = ...) -> None: ...
 
 class ExpertRelation(_message.Message):
     __slots__ = ("name", "kind", "organization", "end_date")
@@ -553,7 +573,7 @@ class Amendment(_message.Message):
     def __init__(self, name: _Optional[str] = ..., case: _Optional[str] = ..., removed_expert: _Optional[str] = ..., added_expert: _Optional[str] = ..., reason: _Optional[str] = ..., seed: _Optional[str] = ..., inputs_sha256: _Optional[str] = ..., result_sha256: _Optional[str] = ..., inputs_json: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class PanelSeat(_message.Message):
-    __slots__ = ("case", "expert", "lot", "fit", "active", "from_amendment", "review_deadline")
+    __slots__ = ("case", "expert", "lot", "fit", "active", "from_amendment", "review_deadline", "summary", "seated_time", "stage", "track")
     CASE_FIELD_NUMBER: _ClassVar[int]
     EXPERT_FIELD_NUMBER: _ClassVar[int]
     LOT_FIELD_NUMBER: _ClassVar[int]
@@ -561,6 +581,10 @@ class PanelSeat(_message.Message):
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     FROM_AMENDMENT_FIELD_NUMBER: _ClassVar[int]
     REVIEW_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    SEATED_TIME_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    TRACK_FIELD_NUMBER: _ClassVar[int]
     case: str
     expert: str
     lot: str
@@ -568,7 +592,11 @@ class PanelSeat(_message.Message):
     active: bool
     from_amendment: bool
     review_deadline: _timestamp_pb2.Timestamp
-    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., lot: _Optional[str] = ..., fit: _Optional[float] = ..., active: _Optional[bool] = ..., from_amendment: _Optional[bool] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    summary: CaseSummary
+    seated_time: _timestamp_pb2.Timestamp
+    stage: CaseStage
+    track: CaseTrack
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., lot: _Optional[str] = ..., fit: _Optional[float] = ..., active: _Optional[bool] = ..., from_amendment: _Optional[bool] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., summary: _Optional[_Union[CaseSummary, _Mapping]] = ..., seated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ...) -> None: ...
 
 class CreateLotRequest(_message.Message):
     __slots__ = ("lot", "request_id")

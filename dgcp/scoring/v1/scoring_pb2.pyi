@@ -63,26 +63,32 @@ RATING_DIRECTION_EXPERT_TO_CONSULTANCY: RatingDirection
 RATING_DIRECTION_CONSULTANCY_TO_REVIEW: RatingDirection
 
 class Criterion(_message.Message):
-    __slots__ = ("id", "chapter", "title", "max_points", "step")
+    __slots__ = ("id", "chapter", "title", "max_points", "step", "chapter_zh", "title_zh")
     ID_FIELD_NUMBER: _ClassVar[int]
     CHAPTER_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     MAX_POINTS_FIELD_NUMBER: _ClassVar[int]
     STEP_FIELD_NUMBER: _ClassVar[int]
+    CHAPTER_ZH_FIELD_NUMBER: _ClassVar[int]
+    TITLE_ZH_FIELD_NUMBER: _ClassVar[int]
     id: str
     chapter: str
     title: str
     max_points: float
     step: float
-    def __init__(self, id: _Optional[str] = ..., chapter: _Optional[str] = ..., title: _Optional[str] = ..., max_points: _Optional[float] = ..., step: _Optional[float] = ...) -> None: ...
+    chapter_zh: str
+    title_zh: str
+    def __init__(self, id: _Optional[str] = ..., chapter: _Optional[str] = ..., title: _Optional[str] = ..., max_points: _Optional[float] = ..., step: _Optional[float] = ..., chapter_zh: _Optional[str] = ..., title_zh: _Optional[str] = ...) -> None: ...
 
 class VetoItem(_message.Message):
-    __slots__ = ("id", "title")
+    __slots__ = ("id", "title", "title_zh")
     ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
+    TITLE_ZH_FIELD_NUMBER: _ClassVar[int]
     id: str
     title: str
-    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ...) -> None: ...
+    title_zh: str
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., title_zh: _Optional[str] = ...) -> None: ...
 
 class GradeBand(_message.Message):
     __slots__ = ("grade", "min_total")
@@ -93,7 +99,7 @@ class GradeBand(_message.Message):
     def __init__(self, grade: _Optional[str] = ..., min_total: _Optional[float] = ...) -> None: ...
 
 class RubricVersion(_message.Message):
-    __slots__ = ("name", "version", "stage", "track", "title", "criteria", "veto_items", "grade_bands", "recommendation_line", "total_points", "sha256", "create_time")
+    __slots__ = ("name", "version", "stage", "track", "title", "criteria", "veto_items", "grade_bands", "recommendation_line", "total_points", "sha256", "create_time", "title_zh")
     NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
@@ -106,6 +112,7 @@ class RubricVersion(_message.Message):
     TOTAL_POINTS_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    TITLE_ZH_FIELD_NUMBER: _ClassVar[int]
     name: str
     version: int
     stage: Stage
@@ -118,7 +125,8 @@ class RubricVersion(_message.Message):
     total_points: float
     sha256: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., stage: _Optional[_Union[Stage, str]] = ..., track: _Optional[_Union[Track, str]] = ..., title: _Optional[str] = ..., criteria: _Optional[_Iterable[_Union[Criterion, _Mapping]]] = ..., veto_items: _Optional[_Iterable[_Union[VetoItem, _Mapping]]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., recommendation_line: _Optional[float] = ..., total_points: _Optional[float] = ..., sha256: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    title_zh: str
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., stage: _Optional[_Union[Stage, str]] = ..., track: _Optional[_Union[Track, str]] = ..., title: _Optional[str] = ..., criteria: _Optional[_Iterable[_Union[Criterion, _Mapping]]] = ..., veto_items: _Optional[_Iterable[_Union[VetoItem, _Mapping]]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., recommendation_line: _Optional[float] = ..., total_points: _Optional[float] = ..., sha256: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., title_zh: _Optional[str] = ...) -> None: ...
 
 class CreateRubricVersionRequest(_message.Message):
     __slots__ = ("parent", "rubric_version", "request_id")
@@ -343,6 +351,62 @@ class CaseResult(_message.Message):
     in_main_component: bool
     calibration: str
     def __init__(self, case: _Optional[str] = ..., rubric_version: _Optional[str] = ..., score_count: _Optional[int] = ..., raw_mean: _Optional[float] = ..., calibrated: _Optional[float] = ..., grade: _Optional[str] = ..., vetoed: _Optional[bool] = ..., veto_ids: _Optional[_Iterable[str]] = ..., spread: _Optional[float] = ..., spread_flag: _Optional[bool] = ..., locked: _Optional[bool] = ..., lock_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recommended: _Optional[bool] = ..., in_main_component: _Optional[bool] = ..., calibration: _Optional[str] = ...) -> None: ...
+
+class GetCaseOutcomeRequest(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    def __init__(self, case: _Optional[str] = ...) -> None: ...
+
+class AnonymousItem(_message.Message):
+    __slots__ = ("criterion_id", "expert_label", "points", "comment")
+    CRITERION_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPERT_LABEL_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    criterion_id: str
+    expert_label: str
+    points: float
+    comment: str
+    def __init__(self, criterion_id: _Optional[str] = ..., expert_label: _Optional[str] = ..., points: _Optional[float] = ..., comment: _Optional[str] = ...) -> None: ...
+
+class AnonymousVeto(_message.Message):
+    __slots__ = ("veto_id", "expert_label", "reason")
+    VETO_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPERT_LABEL_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    veto_id: str
+    expert_label: str
+    reason: str
+    def __init__(self, veto_id: _Optional[str] = ..., expert_label: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CaseOutcome(_message.Message):
+    __slots__ = ("case", "locked", "lock_time", "rubric_version", "my_score", "my_revision", "my_state", "result", "items", "vetoes", "panel_size", "score_count")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_FIELD_NUMBER: _ClassVar[int]
+    LOCK_TIME_FIELD_NUMBER: _ClassVar[int]
+    RUBRIC_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MY_SCORE_FIELD_NUMBER: _ClassVar[int]
+    MY_REVISION_FIELD_NUMBER: _ClassVar[int]
+    MY_STATE_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    VETOES_FIELD_NUMBER: _ClassVar[int]
+    PANEL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SCORE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    locked: bool
+    lock_time: _timestamp_pb2.Timestamp
+    rubric_version: str
+    my_score: str
+    my_revision: int
+    my_state: ScoreState
+    result: CaseResult
+    items: _containers.RepeatedCompositeFieldContainer[AnonymousItem]
+    vetoes: _containers.RepeatedCompositeFieldContainer[AnonymousVeto]
+    panel_size: int
+    score_count: int
+    def __init__(self, case: _Optional[str] = ..., locked: _Optional[bool] = ..., lock_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rubric_version: _Optional[str] = ..., my_score: _Optional[str] = ..., my_revision: _Optional[int] = ..., my_state: _Optional[_Union[ScoreState, str]] = ..., result: _Optional[_Union[CaseResult, _Mapping]] = ..., items: _Optional[_Iterable[_Union[AnonymousItem, _Mapping]]] = ..., vetoes: _Optional[_Iterable[_Union[AnonymousVeto, _Mapping]]] = ..., panel_size: _Optional[int] = ..., score_count: _Optional[int] = ...) -> None: ...
 
 class GetCalibrationRequest(_message.Message):
     __slots__ = ("start_time", "end_time")

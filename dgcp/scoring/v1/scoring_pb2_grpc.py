@@ -92,6 +92,11 @@ class ScoringServiceStub:
                 request_serializer=dgcp_dot_scoring_dot_v1_dot_scoring__pb2.GetCaseResultRequest.SerializeToString,
                 response_deserializer=dgcp_dot_scoring_dot_v1_dot_scoring__pb2.CaseResult.FromString,
                 _registered_method=True)
+        self.GetCaseOutcome = channel.unary_unary(
+                '/dgcp.scoring.v1.ScoringService/GetCaseOutcome',
+                request_serializer=dgcp_dot_scoring_dot_v1_dot_scoring__pb2.GetCaseOutcomeRequest.SerializeToString,
+                response_deserializer=dgcp_dot_scoring_dot_v1_dot_scoring__pb2.CaseOutcome.FromString,
+                _registered_method=True)
         self.GetCalibration = channel.unary_unary(
                 '/dgcp.scoring.v1.ScoringService/GetCalibration',
                 request_serializer=dgcp_dot_scoring_dot_v1_dot_scoring__pb2.GetCalibrationRequest.SerializeToString,
@@ -209,9 +214,19 @@ class ScoringServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def GetCalibration(self, request, context):
+    def GetCaseOutcome(self, request, context):
         """The fitted reviewer-bias model over locked scores in a window.
+        A case as the people on it may see it: for a panel expert her own score
+        and, once the panel is locked, the result; for the case's consultancy, after
+        the lock, the result and the panel's points and comments per criterion,
+        attributed to "expert A/B/C", never to an expert's id.
         """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCalibration(self, request, context):
+        """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -300,6 +315,11 @@ def add_ScoringServiceServicer_to_server(servicer, server):
                     servicer.GetCaseResult,
                     request_deserializer=dgcp_dot_scoring_dot_v1_dot_scoring__pb2.GetCaseResultRequest.FromString,
                     response_serializer=dgcp_dot_scoring_dot_v1_dot_scoring__pb2.CaseResult.SerializeToString,
+            ),
+            'GetCaseOutcome': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCaseOutcome,
+                    request_deserializer=dgcp_dot_scoring_dot_v1_dot_scoring__pb2.GetCaseOutcomeRequest.FromString,
+                    response_serializer=dgcp_dot_scoring_dot_v1_dot_scoring__pb2.CaseOutcome.SerializeToString,
             ),
             'GetCalibration': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCalibration,
@@ -605,6 +625,33 @@ class ScoringService:
             '/dgcp.scoring.v1.ScoringService/GetCaseResult',
             dgcp_dot_scoring_dot_v1_dot_scoring__pb2.GetCaseResultRequest.SerializeToString,
             dgcp_dot_scoring_dot_v1_dot_scoring__pb2.CaseResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCaseOutcome(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.scoring.v1.ScoringService/GetCaseOutcome',
+            dgcp_dot_scoring_dot_v1_dot_scoring__pb2.GetCaseOutcomeRequest.SerializeToString,
+            dgcp_dot_scoring_dot_v1_dot_scoring__pb2.CaseOutcome.FromString,
             options,
             channel_credentials,
             insecure,

@@ -38,6 +38,15 @@ class NoticeState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     NOTICE_STATE_PROPOSED: _ClassVar[NoticeState]
     NOTICE_STATE_APPROVED: _ClassVar[NoticeState]
     NOTICE_STATE_REJECTED: _ClassVar[NoticeState]
+
+class StatisticsDimension(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    STATISTICS_DIMENSION_UNSPECIFIED: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_CONSULTANCY: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_REVIEW_AGENCY: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_INDUSTRY_SECTION: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_INDUSTRY_DIVISION: _ClassVar[StatisticsDimension]
+    STATISTICS_DIMENSION_TOWN: _ClassVar[StatisticsDimension]
 ENTITY_KIND_UNSPECIFIED: EntityKind
 ENTITY_KIND_CONSULTANCY: EntityKind
 ENTITY_KIND_REVIEW_AGENCY: EntityKind
@@ -53,6 +62,12 @@ NOTICE_STATE_UNSPECIFIED: NoticeState
 NOTICE_STATE_PROPOSED: NoticeState
 NOTICE_STATE_APPROVED: NoticeState
 NOTICE_STATE_REJECTED: NoticeState
+STATISTICS_DIMENSION_UNSPECIFIED: StatisticsDimension
+STATISTICS_DIMENSION_CONSULTANCY: StatisticsDimension
+STATISTICS_DIMENSION_REVIEW_AGENCY: StatisticsDimension
+STATISTICS_DIMENSION_INDUSTRY_SECTION: StatisticsDimension
+STATISTICS_DIMENSION_INDUSTRY_DIVISION: StatisticsDimension
+STATISTICS_DIMENSION_TOWN: StatisticsDimension
 
 class ComponentEstimate(_message.Message):
     __slots__ = ("component", "n", "raw_mean", "estimate", "sd")
@@ -129,24 +144,28 @@ class ComputeStandingsResponse(_message.Message):
     def __init__(self, period: _Optional[str] = ..., window_months: _Optional[int] = ..., data_cutoff: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., consultancies: _Optional[int] = ..., review_agencies: _Optional[int] = ..., components: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ..., calibration: _Optional[str] = ...) -> None: ...
 
 class ListStandingsRequest(_message.Message):
-    __slots__ = ("period", "entity_kind", "page_size", "page_token")
+    __slots__ = ("period", "entity_kind", "page_size", "page_token", "draft")
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     ENTITY_KIND_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_FIELD_NUMBER: _ClassVar[int]
     period: str
     entity_kind: EntityKind
     page_size: int
     page_token: str
-    def __init__(self, period: _Optional[str] = ..., entity_kind: _Optional[_Union[EntityKind, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    draft: bool
+    def __init__(self, period: _Optional[str] = ..., entity_kind: _Optional[_Union[EntityKind, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., draft: _Optional[bool] = ...) -> None: ...
 
 class ListStandingsResponse(_message.Message):
-    __slots__ = ("standings", "next_page_token")
+    __slots__ = ("standings", "next_page_token", "published_in")
     STANDINGS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHED_IN_FIELD_NUMBER: _ClassVar[int]
     standings: _containers.RepeatedCompositeFieldContainer[Standing]
     next_page_token: str
-    def __init__(self, standings: _Optional[_Iterable[_Union[Standing, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    published_in: str
+    def __init__(self, standings: _Optional[_Iterable[_Union[Standing, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., published_in: _Optional[str] = ...) -> None: ...
 
 class Determination(_message.Message):
     __slots__ = ("name", "consultancy", "period", "kind", "substandard", "evidence", "decide_time", "note", "recorded_by", "create_time")
@@ -372,21 +391,23 @@ class RejectNoticeRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class BulletinFile(_message.Message):
-    __slots__ = ("file", "media_type", "sha256", "size", "content")
+    __slots__ = ("file", "media_type", "sha256", "size", "content", "superseded_copy")
     FILE_FIELD_NUMBER: _ClassVar[int]
     MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     SIZE_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
+    SUPERSEDED_COPY_FIELD_NUMBER: _ClassVar[int]
     file: str
     media_type: str
     sha256: str
     size: int
     content: bytes
-    def __init__(self, file: _Optional[str] = ..., media_type: _Optional[str] = ..., sha256: _Optional[str] = ..., size: _Optional[int] = ..., content: _Optional[bytes] = ...) -> None: ...
+    superseded_copy: bool
+    def __init__(self, file: _Optional[str] = ..., media_type: _Optional[str] = ..., sha256: _Optional[str] = ..., size: _Optional[int] = ..., content: _Optional[bytes] = ..., superseded_copy: _Optional[bool] = ...) -> None: ...
 
 class Bulletin(_message.Message):
-    __slots__ = ("name", "period", "version", "replaces", "correction_note", "sha256", "files", "synthetic", "publish_time", "data_cutoff", "notices")
+    __slots__ = ("name", "period", "version", "replaces", "correction_note", "sha256", "files", "synthetic", "publish_time", "data_cutoff", "notices", "kind", "document_number", "sequence", "previous_sha256", "signing_key_fingerprint", "superseded_by")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -398,6 +419,12 @@ class Bulletin(_message.Message):
     PUBLISH_TIME_FIELD_NUMBER: _ClassVar[int]
     DATA_CUTOFF_FIELD_NUMBER: _ClassVar[int]
     NOTICES_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIGNING_KEY_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    SUPERSEDED_BY_FIELD_NUMBER: _ClassVar[int]
     name: str
     period: str
     version: int
@@ -409,7 +436,13 @@ class Bulletin(_message.Message):
     publish_time: _timestamp_pb2.Timestamp
     data_cutoff: _timestamp_pb2.Timestamp
     notices: int
-    def __init__(self, name: _Optional[str] = ..., period: _Optional[str] = ..., version: _Optional[int] = ..., replaces: _Optional[str] = ..., correction_note: _Optional[str] = ..., sha256: _Optional[str] = ..., files: _Optional[_Iterable[_Union[BulletinFile, _Mapping]]] = ..., synthetic: _Optional[bool] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_cutoff: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., notices: _Optional[int] = ...) -> None: ...
+    kind: str
+    document_number: str
+    sequence: int
+    previous_sha256: str
+    signing_key_fingerprint: str
+    superseded_by: str
+    def __init__(self, name: _Optional[str] = ..., period: _Optional[str] = ..., version: _Optional[int] = ..., replaces: _Optional[str] = ..., correction_note: _Optional[str] = ..., sha256: _Optional[str] = ..., files: _Optional[_Iterable[_Union[BulletinFile, _Mapping]]] = ..., synthetic: _Optional[bool] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., data_cutoff: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., notices: _Optional[int] = ..., kind: _Optional[str] = ..., document_number: _Optional[str] = ..., sequence: _Optional[int] = ..., previous_sha256: _Optional[str] = ..., signing_key_fingerprint: _Optional[str] = ..., superseded_by: _Optional[str] = ...) -> None: ...
 
 class PublishBulletinRequest(_message.Message):
     __slots__ = ("period", "replaces", "correction_note", "request_id")
@@ -448,12 +481,14 @@ class ListBulletinsResponse(_message.Message):
     def __init__(self, bulletins: _Optional[_Iterable[_Union[Bulletin, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetBulletinFileRequest(_message.Message):
-    __slots__ = ("bulletin", "file")
+    __slots__ = ("bulletin", "file", "original")
     BULLETIN_FIELD_NUMBER: _ClassVar[int]
     FILE_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_FIELD_NUMBER: _ClassVar[int]
     bulletin: str
     file: str
-    def __init__(self, bulletin: _Optional[str] = ..., file: _Optional[str] = ...) -> None: ...
+    original: bool
+    def __init__(self, bulletin: _Optional[str] = ..., file: _Optional[str] = ..., original: _Optional[bool] = ...) -> None: ...
 
 class VerifyBulletinRequest(_message.Message):
     __slots__ = ("name",)
@@ -470,3 +505,104 @@ class VerifyBulletinResponse(_message.Message):
     problems: _containers.RepeatedScalarFieldContainer[str]
     sha256: str
     def __init__(self, ok: _Optional[bool] = ..., problems: _Optional[_Iterable[str]] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class ListYearlyStatisticsRequest(_message.Message):
+    __slots__ = ("year", "dimension", "key", "page_size", "page_token")
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    DIMENSION_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    year: str
+    dimension: StatisticsDimension
+    key: str
+    page_size: int
+    page_token: str
+    def __init__(self, year: _Optional[str] = ..., dimension: _Optional[_Union[StatisticsDimension, str]] = ..., key: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class MonthlyPoint(_message.Message):
+    __slots__ = ("month", "cases", "passed")
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    month: str
+    cases: int
+    passed: int
+    def __init__(self, month: _Optional[str] = ..., cases: _Optional[int] = ..., passed: _Optional[int] = ...) -> None: ...
+
+class YearlyStatistics(_message.Message):
+    __slots__ = ("key", "label", "year", "cases", "cases_by_stage_track", "passed", "pass_rate", "first_rounds", "first_rounds_passed", "first_pass_rate", "rework", "quality_mean", "quality_lower", "quality_upper", "vetoed", "notices", "watch_entries", "ratings", "rating_mean", "review_days_median", "monthly")
+    class CasesByStageTrackEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    CASES_BY_STAGE_TRACK_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    PASS_RATE_FIELD_NUMBER: _ClassVar[int]
+    FIRST_ROUNDS_FIELD_NUMBER: _ClassVar[int]
+    FIRST_ROUNDS_PASSED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_PASS_RATE_FIELD_NUMBER: _ClassVar[int]
+    REWORK_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_MEAN_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_LOWER_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_UPPER_FIELD_NUMBER: _ClassVar[int]
+    VETOED_FIELD_NUMBER: _ClassVar[int]
+    NOTICES_FIELD_NUMBER: _ClassVar[int]
+    WATCH_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    RATINGS_FIELD_NUMBER: _ClassVar[int]
+    RATING_MEAN_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_DAYS_MEDIAN_FIELD_NUMBER: _ClassVar[int]
+    MONTHLY_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    label: str
+    year: str
+    cases: int
+    cases_by_stage_track: _containers.ScalarMap[str, int]
+    passed: int
+    pass_rate: float
+    first_rounds: int
+    first_rounds_passed: int
+    first_pass_rate: float
+    rework: int
+    quality_mean: float
+    quality_lower: float
+    quality_upper: float
+    vetoed: int
+    notices: int
+    watch_entries: int
+    ratings: int
+    rating_mean: float
+    review_days_median: float
+    monthly: _containers.RepeatedCompositeFieldContainer[MonthlyPoint]
+    def __init__(self, key: _Optional[str] = ..., label: _Optional[str] = ..., year: _Optional[str] = ..., cases: _Optional[int] = ..., cases_by_stage_track: _Optional[_Mapping[str, int]] = ..., passed: _Optional[int] = ..., pass_rate: _Optional[float] = ..., first_rounds: _Optional[int] = ..., first_rounds_passed: _Optional[int] = ..., first_pass_rate: _Optional[float] = ..., rework: _Optional[int] = ..., quality_mean: _Optional[float] = ..., quality_lower: _Optional[float] = ..., quality_upper: _Optional[float] = ..., vetoed: _Optional[int] = ..., notices: _Optional[int] = ..., watch_entries: _Optional[int] = ..., ratings: _Optional[int] = ..., rating_mean: _Optional[float] = ..., review_days_median: _Optional[float] = ..., monthly: _Optional[_Iterable[_Union[MonthlyPoint, _Mapping]]] = ...) -> None: ...
+
+class ListYearlyStatisticsResponse(_message.Message):
+    __slots__ = ("statistics", "next_page_token", "notes")
+    STATISTICS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    statistics: _containers.RepeatedCompositeFieldContainer[YearlyStatistics]
+    next_page_token: str
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, statistics: _Optional[_Iterable[_Union[YearlyStatistics, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetBulletinSigningKeyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class BulletinSigningKey(_message.Message):
+    __slots__ = ("public_key_pem", "fingerprint", "authority")
+    PUBLIC_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
+    FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
+    public_key_pem: str
+    fingerprint: str
+    authority: str
+    def __init__(self, public_key_pem: _Optional[str] = ..., fingerprint: _Optional[str] = ..., authority: _Optional[str] = ...) -> None: ...

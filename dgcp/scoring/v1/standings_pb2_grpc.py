@@ -124,6 +124,16 @@ class StandingsServiceStub:
                 request_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.VerifyBulletinRequest.SerializeToString,
                 response_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.VerifyBulletinResponse.FromString,
                 _registered_method=True)
+        self.GetBulletinSigningKey = channel.unary_unary(
+                '/dgcp.scoring.v1.StandingsService/GetBulletinSigningKey',
+                request_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.GetBulletinSigningKeyRequest.SerializeToString,
+                response_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.BulletinSigningKey.FromString,
+                _registered_method=True)
+        self.ListYearlyStatistics = channel.unary_unary(
+                '/dgcp.scoring.v1.StandingsService/ListYearlyStatistics',
+                request_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsRequest.SerializeToString,
+                response_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsResponse.FromString,
+                _registered_method=True)
 
 
 class StandingsServiceServicer:
@@ -254,8 +264,29 @@ class StandingsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def VerifyBulletin(self, request, context):
-        """Recomputes the SHA-256 of every stored file of a bulletin version and
-        compares them with the published manifest (public).
+        """Checks a bulletin version (public): the Ed25519 signature of its manifest
+        with the authority's key, the hash chain of every manifest up to it, and
+        the SHA-256 of every file stored in the database and in the published
+        folder on disk. Each problem is named with its reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBulletinSigningKey(self, request, context):
+        """The issuing authority's public key that signs bulletin manifests, with
+        its fingerprint (public): what a reader needs to verify a download.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListYearlyStatistics(self, request, context):
+        """Yearly performance statistics (measure 30) per consultancy, review
+        agency, industry (GB/T 4754 section or division) or town, from the
+        year's locked cases: cases by stage and track, pass and first-pass
+        rates, rework, calibrated quality with a 90% interval, vetoes, notices
+        and watch entries, mutual ratings, review lead time, monthly trend.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -343,6 +374,16 @@ def add_StandingsServiceServicer_to_server(servicer, server):
                     servicer.VerifyBulletin,
                     request_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.VerifyBulletinRequest.FromString,
                     response_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.VerifyBulletinResponse.SerializeToString,
+            ),
+            'GetBulletinSigningKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBulletinSigningKey,
+                    request_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.GetBulletinSigningKeyRequest.FromString,
+                    response_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.BulletinSigningKey.SerializeToString,
+            ),
+            'ListYearlyStatistics': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListYearlyStatistics,
+                    request_deserializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsRequest.FromString,
+                    response_serializer=dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -787,6 +828,60 @@ class StandingsService:
             '/dgcp.scoring.v1.StandingsService/VerifyBulletin',
             dgcp_dot_scoring_dot_v1_dot_standings__pb2.VerifyBulletinRequest.SerializeToString,
             dgcp_dot_scoring_dot_v1_dot_standings__pb2.VerifyBulletinResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBulletinSigningKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.scoring.v1.StandingsService/GetBulletinSigningKey',
+            dgcp_dot_scoring_dot_v1_dot_standings__pb2.GetBulletinSigningKeyRequest.SerializeToString,
+            dgcp_dot_scoring_dot_v1_dot_standings__pb2.BulletinSigningKey.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListYearlyStatistics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.scoring.v1.StandingsService/ListYearlyStatistics',
+            dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsRequest.SerializeToString,
+            dgcp_dot_scoring_dot_v1_dot_standings__pb2.ListYearlyStatisticsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -362,7 +362,7 @@ class Answer(_message.Message):
     def __init__(self, scale: _Optional[int] = ..., yes: _Optional[bool] = ..., text: _Optional[str] = ...) -> None: ...
 
 class SubmitSurveyResponseRequest(_message.Message):
-    __slots__ = ("token", "answers")
+    __slots__ = ("token", "answers", "request_id")
     class AnswersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -372,9 +372,11 @@ class SubmitSurveyResponseRequest(_message.Message):
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[Answer, _Mapping]] = ...) -> None: ...
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     ANSWERS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     token: str
     answers: _containers.MessageMap[str, Answer]
-    def __init__(self, token: _Optional[str] = ..., answers: _Optional[_Mapping[str, Answer]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, token: _Optional[str] = ..., answers: _Optional[_Mapping[str, Answer]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SubmitSurveyResponseResponse(_message.Message):
     __slots__ = ("response", "survey_template", "submit_time")

@@ -7,8 +7,11 @@
 Against the service it runs, as the authority: ComputeStandings, TrainFlagModel (skipped while
 there are too few determinations), ScoreFlags, then PublishBulletin with the notices the authority
 has approved so far, and VerifyBulletin. Each step carries a request id derived from the period and
-the day, so a retried job does not compute or publish twice. A period that already has a bulletin
-is left alone (a correction is a deliberate act: PublishBulletin with ``replaces``).
+the day, so a retried job does not compute or publish twice. A period that already has a monthly
+bulletin is left alone (a correction is a deliberate act: PublishBulletin with ``replaces``); one that
+has only an interim bulletin gets its monthly bulletin, which supersedes the interim one. ``--out``
+saves the signed originals, which ``python -m services.scoring.bulletin.verify DIR --public-key KEY``
+checks offline.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ def run_job(
         model=flags.flag_model,
     )
     existing = stub.ListBulletins(pb.ListBulletinsRequest(period=period, page_size=1), metadata=md).bulletins
-    if existing:
+    if existing and existing[0].kind != "interim":
         bulletin = existing[0]
         log.info(
             "already_published", bulletin=bulletin.name, version=bulletin.version, sha256=bulletin.sha256
@@ -94,7 +97,7 @@ def run_job(
         out.mkdir(parents=True, exist_ok=True)
         for f in bulletin.files:
             got = stub.GetBulletinFile(
-                pb.GetBulletinFileRequest(bulletin=bulletin.name, file=f.file), metadata=md
+                pb.GetBulletinFileRequest(bulletin=bulletin.name, file=f.file, original=True), metadata=md
             )
             (out / f.file).write_bytes(got.content)
         log.info("saved", folder=str(out), files=len(bulletin.files))

@@ -7,6 +7,7 @@ the reportlab back-end flips y.
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,6 +62,22 @@ class Chart:
     width: float
     height: float
     shapes: tuple[Shape, ...]
+    title: str = ""
+    description: str = ""
+
+
+def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
+    """Round tick values (1, 2, 2.5 or 5 times a power of ten) covering [lo, hi]."""
+    span = max(hi - lo, 1e-9)
+    raw = span / max(target - 1, 1)
+    power = 10 ** np.floor(np.log10(raw))
+    step = float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
+    first = np.ceil(lo / step - 1e-9) * step
+    return [float(v) for v in np.arange(first, hi + step * 1e-6, step)]
+
+
+def _tick(v: float) -> str:
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,8 @@ def funnel_plot(
     y_title: str,
     notice_label: str = "",
     style: ChartStyle | None = None,
+    title: str = "",
+    description: str = "",
 ) -> Chart:
     """Composite against number of reports, with control limits center +- z * sigma / sqrt(n).
 
@@ -116,12 +135,14 @@ def funnel_plot(
         return (h - m) - (v - y_lo) / max(y_hi - y_lo, 1e-9) * (h - 1.5 * m)
 
     shapes: list[Shape] = _axes(st, x_title, y_title)
-    for tick in np.linspace(y_lo, y_hi, 5):
-        shapes.append(Label(m - 4, py(tick) + 3, f"{tick:.0f}", size=7, anchor="end"))
-    for tick in np.linspace(0, n_max, 5):
-        shapes.append(Label(px(tick), h - m + 12, f"{tick:.0f}", size=7, anchor="middle"))
+    for tick in nice_ticks(y_lo, y_hi):
+        shapes.append(Label(m - 4, py(tick) + 3, _tick(tick), size=7, anchor="end"))
+    x_ticks = [v for v in nice_ticks(0, n_max) if v <= n_max and (v.is_integer() or n_max < 4)]
+    for tick in x_ticks:
+        shapes.append(Label(px(tick), h - m + 12, _tick(tick), size=7, anchor="middle"))
     shapes.append(Line(((px(1), py(center)), (px(n_max), py(center))), "#666666"))
     grid = np.linspace(1, n_max, 60)
+    limit_labels: list[tuple[float, str, str]] = []
     for level, colour in zip(st.limits, st.limit_colours, strict=True):
         z = float(ndtri(0.5 + level / 2))
         for sign in (1, -1):
@@ -129,20 +150,30 @@ def funnel_plot(
             shapes.append(
                 Line(tuple((px(g), py(v)) for g, v in zip(grid, vals, strict=True)), colour, dashed=True)
             )
-        n_label = max(2.0, 0.3 * n_max)  # where the two limits are already apart but still labelled
-        upper = float(np.clip(center + z * sigma / np.sqrt(n_label), y_lo, y_hi))
-        shapes.append(Label(px(n_label), py(upper) - 3, f"{level:.1%}".replace(".0%", "%"), 6, "middle"))
+        # labelled at the right end, below the lower limit, one under the other: never on top of each other
+        lower = float(np.clip(center - z * sigma / np.sqrt(n_max), y_lo, y_hi))
+        limit_labels.append((py(lower), f"{level:.1%}".replace(".0%", "%"), colour))
+    last = -1e9
+    for y_pos, text, _ in sorted(limit_labels):
+        y_pos = max(y_pos + 9, last + 9)
+        shapes.append(Label(w - m / 2 + 2, y_pos, text, 6.5, "start"))
+        last = y_pos
     for r, ni, yi in zip(rows, n, y, strict=True):
         colour = st.flagged if r.entity_id in flagged else st.point
         shapes.append(Dot(px(ni), py(yi), 2.0, colour))
     if notice_label:
         shapes.append(Dot(w - 1.5 * m, m / 2 - 3, 2.5, st.flagged))
         shapes.append(Label(w - 1.5 * m + 6, m / 2, notice_label, size=8))
-    return Chart(w, h, tuple(shapes))
+    return Chart(w, h, tuple(shapes), title, description)
 
 
 def grade_distribution(
-    rows: Sequence[StandingRow], lang: str, y_title: str, style: ChartStyle | None = None
+    rows: Sequence[StandingRow],
+    lang: str,
+    y_title: str,
+    style: ChartStyle | None = None,
+    title: str = "",
+    description: str = "",
 ) -> Chart:
     """Bar chart of how many firms fall in each grade band."""
     st = style or ChartStyle()
@@ -159,14 +190,17 @@ def grade_distribution(
         shapes.append(Label(x + slot * 0.35, h - m - bar_h - 4, str(c), anchor="middle"))
         label = GRADE_LABELS[g][0 if lang == "zh-CN" else 1]
         shapes.append(Label(x + slot * 0.35, h - m + 14, label, anchor="middle"))
-    return Chart(w, h, tuple(shapes))
+    return Chart(w, h, tuple(shapes), title, description)
 
 
 def to_svg(chart: Chart, font_family: str = "sans-serif") -> str:
+    key = "chart-" + hashlib.sha256(chart.title.encode("utf-8")).hexdigest()[:8]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{chart.width:.0f}" '
         f'height="{chart.height:.0f}" viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" '
-        f'font-family="{font_family}">'
+        f'font-family="{font_family}" role="img" aria-labelledby="{key}-t {key}-d">',
+        f'<title id="{key}-t">{html.escape(chart.title)}</title>'
+        f'<desc id="{key}-d">{html.escape(chart.description)}</desc>',
     ]
     for s in chart.shapes:
         if isinstance(s, Line):
@@ -194,6 +228,7 @@ def to_svg(chart: Chart, font_family: str = "sans-serif") -> str:
 
 def to_drawing(chart: Chart, font_name: str) -> Drawing:
     d = Drawing(chart.width, chart.height)
+    d.initialFontName = font_name  # the renderer would otherwise start every drawing in Helvetica
     h = chart.height
     for s in chart.shapes:
         if isinstance(s, Line):

@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from runtime.calendar import Period
 from services.scoring.ranking.flags import Flag, FlagConfig
 from services.scoring.ranking.standing import StandingConfig, Standings
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 GRADE_LABELS: dict[str, tuple[str, str]] = {
     "excellent": ("优秀", "Excellent"),
@@ -37,6 +38,8 @@ class StandingRow:
     rank: int
     rank_lower: int
     rank_upper: int
+    # 统一社会信用代码 from the registry (what the public can look a firm up by)
+    credit_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,68 @@ class NoticeRow:
     reasons_en: tuple[str, ...]
     decision_reason: str
     statement: str | None = None
+    credit_code: str = ""
+    kind: str = "CONSULTANCY"  # CONSULTANCY or REVIEW_AGENCY
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    """A firm on the watch list (重点关注名单): named with the reason, no sanction."""
+
+    entity_id: str
+    name: str
+    reasons_zh: tuple[str, ...]
+    reasons_en: tuple[str, ...]
+    credit_code: str = ""
+    kind: str = "CONSULTANCY"
+
+
+@dataclass(frozen=True)
+class GroupStat:
+    """Cases of one town or industry in the window: how many, how many passed at the first try."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    cases: int
+    passed: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The period's overall figures (reports reviewed, pass rate, vetoes) and their breakdowns."""
+
+    cases: int = 0
+    passed: int = 0
+    vetoed: int = 0
+    consultancies: int = 0
+    agencies: int = 0
+    by_town: tuple[GroupStat, ...] = ()
+    by_industry: tuple[GroupStat, ...] = ()
+
+
+@dataclass(frozen=True)
+class Official:
+    """The official-document frame (GB/T 9704-2012): who issues it, its number and date, to whom,
+    how to object and the legal remedies. Deployment configuration fills it (``official.py``)."""
+
+    authority_zh: str
+    authority_en: str
+    document_number: str
+    issue_date_zh: str
+    issue_date_en: str
+    addressees_zh: str
+    addressees_en: str
+    basis_zh: str
+    basis_en: str
+    objection_zh: str
+    objection_en: str
+    remedy_zh: str
+    remedy_en: str
+    copy_to_zh: str
+    copy_to_en: str
+    printed_by_zh: str
+    printed_by_en: str
 
 
 @dataclass(frozen=True)
@@ -89,20 +154,95 @@ class BulletinPayload:
     replaces_sha256: str | None = None
     correction_note: str | None = None
     schema_version: str = field(default=SCHEMA_VERSION)
+    # monthly | interim (期中: published before the period ended, cut off at publication) | annual
+    kind: str = "monthly"
+    official: Official | None = None
+    summary: Summary = field(default_factory=Summary)
+    watch: tuple[WatchRow, ...] = ()
+    key_fingerprint: str = ""
+    public_key_pem: str = ""
+    # set only on the stamped copy served once a later version replaced this one
+    superseded_by_version: int | None = None
+    superseded_by_name: str | None = None
+
+    @property
+    def period_label_zh(self) -> str:
+        return _period_label(self.period, "zh-CN")
+
+    @property
+    def period_label_en(self) -> str:
+        return _period_label(self.period, "en")
 
     @property
     def title_zh(self) -> str:
-        return f"{self.region_zh}清洁生产审核技术服务质量月度通报（{self.period}）"
+        if self.kind == "annual":
+            what = "清洁生产审核技术服务年度统计报告"
+        elif self.kind == "interim":
+            what = "清洁生产审核技术服务质量期中情况"
+        else:
+            what = "清洁生产审核技术服务质量情况"
+        return f"关于{self.period_label_zh}{what}的通报"
 
     @property
     def title_en(self) -> str:
-        return f"{self.region_en} Clean-Production Audit Service Quality Bulletin ({self.period})"
+        if self.kind == "annual":
+            what = "Annual Statistical Report on Clean-Production Audit Services"
+        elif self.kind == "interim":
+            what = "Interim Notice on Clean-Production Audit Service Quality"
+        else:
+            what = "Notice on Clean-Production Audit Service Quality"
+        return f"{what}, {self.period_label_en}"
+
+    @property
+    def interim(self) -> bool:
+        return self.kind == "interim"
 
     def to_json_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["title_zh"] = self.title_zh
         data["title_en"] = self.title_en
+        data["period_label_zh"] = self.period_label_zh
+        data["period_label_en"] = self.period_label_en
         return data
+
+
+def payload_from_json(data: dict[str, Any]) -> BulletinPayload:
+    """The payload back from its ``bulletin.json`` (to stamp a superseded version, unchanged)."""
+    d = dict(data)
+    for derived in ("title_zh", "title_en", "period_label_zh", "period_label_en"):
+        d.pop(derived, None)
+    m = dict(d.pop("method"))
+    m["weights"] = tuple(tuple(w) for w in m["weights"])
+    m["grade_bands"] = tuple((g, float("-inf") if low is None else low) for g, low in m["grade_bands"])
+    summary = dict(d.pop("summary"))
+    for key in ("by_town", "by_industry"):
+        summary[key] = tuple(GroupStat(**g) for g in summary[key])
+    official = d.pop("official")
+
+    def rows(cls: Any, items: list[dict[str, Any]]) -> tuple[Any, ...]:
+        out = []
+        for item in items:
+            item = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
+            out.append(cls(**item))
+        return tuple(out)
+
+    return BulletinPayload(
+        **{k: v for k, v in d.items() if k not in ("consultancies", "agencies", "notices", "watch")},
+        method=Method(**m),
+        summary=Summary(**summary),
+        official=Official(**official) if official else None,
+        consultancies=rows(StandingRow, d["consultancies"]),
+        agencies=rows(StandingRow, d["agencies"]),
+        notices=rows(NoticeRow, d["notices"]),
+        watch=rows(WatchRow, d["watch"]),
+    )
+
+
+def _period_label(period: str, lang: str) -> str:
+    try:
+        return Period.parse(period).label(lang)
+    except ValueError:
+        return period
 
 
 def standing_rows(standings: Standings, names: dict[str, str]) -> tuple[StandingRow, ...]:

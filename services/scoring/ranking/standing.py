@@ -272,9 +272,7 @@ def adjust_for_outcome(values: FloatArray, outcome_group: IntArray) -> FloatArra
 INSUFFICIENT = "insufficient"
 
 
-def evidenced_grades(
-    mean: FloatArray, sd: FloatArray, n: IntArray, cfg: StandingConfig
-) -> tuple[str, ...]:
+def evidenced_grades(mean: FloatArray, sd: FloatArray, n: IntArray, cfg: StandingConfig) -> tuple[str, ...]:
     """Grade per firm from its quality posterior N(mean, sd): the band holding at least
     ``interval_level`` of the posterior (``fail_probability`` for the lowest band), with at least
     ``grade_min_reports`` reports; INSUFFICIENT otherwise."""

@@ -130,15 +130,25 @@ def flag_to_proto(row: Any, due: DueProcessConfig) -> pb.Flag:
     return msg
 
 
-def bulletin_to_proto(row: Any, files: Sequence[Any]) -> pb.Bulletin:
+def bulletin_to_proto(row: Any, files: Sequence[Any], superseded_by: Any = None) -> pb.Bulletin:
     return pb.Bulletin(
+        kind=row.kind,
+        document_number=row.document_number,
+        sequence=row.sequence or 0,
+        previous_sha256=row.previous_sha256,
+        signing_key_fingerprint=row.key_fingerprint,
+        superseded_by=_name("bulletins", superseded_by.id) if superseded_by is not None else "",
         name=_name("bulletins", row.id),
         period=row.period,
         version=row.version,
         replaces=_name("bulletins", row.replaces) if row.replaces else "",
         correction_note=row.correction_note,
         sha256=row.sha256,
-        files=[pb.BulletinFile(file=f[0], media_type=f[1], sha256=f[2], size=int(f[3])) for f in files],
+        files=[
+            pb.BulletinFile(file=f[0], media_type=f[1], sha256=f[2], size=int(f[3]))
+            for f in files
+            if not f[0].startswith("superseded-v")
+        ],
         synthetic=row.synthetic,
         publish_time=to_timestamp(row.publish_time),
         data_cutoff=to_timestamp(row.data_cutoff),

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, LargeBinary, UniqueConstraint, Uuid
 from sqlmodel import Field
 
 from runtime.ids import new_id
@@ -94,7 +94,10 @@ class FlagRow(Base, table=True):
 
 class BulletinRow(Base, table=True):
     __tablename__ = "bulletins"
-    __table_args__ = (UniqueConstraint("period", "version"),)
+    __table_args__ = (
+        UniqueConstraint("period", "version"),
+        UniqueConstraint("sequence", name="uq_bulletins_sequence"),
+    )
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     period: str = Field(max_length=7)
     version: int
@@ -107,6 +110,26 @@ class BulletinRow(Base, table=True):
     notices: int = 0
     data_cutoff: datetime = Field(sa_column=_ts())
     publish_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # monthly | interim | annual (bulletin.publication)
+    kind: str = Field(default="monthly", max_length=20, sa_column_kwargs={"server_default": "monthly"})
+    # position in the deployment's hash chain of manifests (1, 2, ...) and its predecessor's SHA-256
+    sequence: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    previous_sha256: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    signature: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    key_fingerprint: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
+    document_number: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
+    # the standings runs this version published: frozen, later runs of the period are drafts
+    consultancy_run: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+    agency_run: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+
+
+class DeploymentFactRow(Base, table=True):
+    """Facts fixed at a deployment's first start (e.g. whether it holds synthetic data); never updated."""
+
+    __tablename__ = "deployment_facts"
+    key: str = Field(primary_key=True, max_length=60)
+    value: Any = Field(sa_column=_json())
+    create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class BulletinFileRow(Base, table=True):
@@ -124,3 +147,4 @@ flag_models = FlagModelRow.__table__  # type: ignore[attr-defined]
 flags = FlagRow.__table__  # type: ignore[attr-defined]
 bulletins = BulletinRow.__table__  # type: ignore[attr-defined]
 bulletin_files = BulletinFileRow.__table__  # type: ignore[attr-defined]
+deployment_facts = DeploymentFactRow.__table__  # type: ignore[attr-defined]

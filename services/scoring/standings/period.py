@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from services.scoring.ranking.flagmodel import FlagModel
+from services.scoring.ranking.hardrules import Outcomes, apply_hard_rules
 from services.scoring.ranking.pipeline import PeriodResult, flag_period
 from services.scoring.ranking.standing import compute_standings
 from services.scoring.standings.config import StandingsConfig
@@ -66,12 +67,27 @@ def judge(
     cfg: StandingsConfig,
     model: FlagModel | None = None,
     falsified: Collection[str] = (),
+    falsified_vetoes: Mapping[str, Sequence[str]] | None = None,
 ) -> PeriodResult:
-    """The flags of a stored consultancy run (exactly what was computed, never recomputed)."""
-    return flag_period(
+    """The flags of a stored consultancy run (exactly what was computed, never recomputed), with
+    the hard rules applied."""
+    result = flag_period(
         standings_of(rows, cfg.consultancy),
         features_of(rows),
         flag_config=cfg.flags,
         model=model,
         falsified=falsified,
     )
+    return replace(result, flags=apply_hard_rules(result.flags, falsified_vetoes or {}, outcomes_of(rows)))
+
+
+def outcomes_of(rows: Sequence[StoredStanding]) -> dict[str, Outcomes]:
+    """Reports, failures and vetoes per consultancy from a stored run's component counts."""
+    out = {}
+    for r in rows:
+        first, veto = r.component("first_pass"), r.component("no_veto")
+        if first is None or not first.n or first.raw_mean is None:
+            continue
+        vetoed = round(veto.n * (100 - veto.raw_mean) / 100) if veto and veto.raw_mean is not None else 0
+        out[r.entity] = Outcomes(first.n, first.n - round(first.n * first.raw_mean / 100), vetoed)
+    return out

@@ -7,9 +7,12 @@ Thin handlers: evidence is read through ``reads`` and built in ``evidence``; the
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import grpc
@@ -20,8 +23,15 @@ from dgcp.scoring.v1 import standings_pb2_grpc as pb_grpc
 from dgcp.surveys.v1 import surveys_pb2 as spb
 from runtime.auth import AccessTable, Role, current_caller
 from runtime.calendar import Period
-from runtime.db import read_transaction
-from runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
+from runtime.db import read_transaction, transaction
+from runtime.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 from runtime.idempotency import Idempotency
 from runtime.ids import new_id
 from runtime.logging import get_logger
@@ -38,13 +48,15 @@ from runtime.resources import (
 )
 from runtime.server import ServiceContext
 from services.scoring import fits
+from services.scoring.bulletin import publish as pub
+from services.scoring.bulletin import store as bstore
+from services.scoring.bulletin import yearly
+from services.scoring.bulletin.official import OfficialConfig
 from services.scoring.bulletin.payload import (
     BulletinPayload,
-    NoticeRow,
-    StandingRow,
     method_from,
 )
-from services.scoring.bulletin.render import MANIFEST, bulletin_sha256, render_all, verify
+from services.scoring.bulletin.signing import public_pem
 from services.scoring.fits import CalibrationCache
 from services.scoring.models import idempotency_keys
 from services.scoring.ranking.dueprocess import (
@@ -61,6 +73,7 @@ from services.scoring.ranking.flagmodel import (
     train_flag_model,
 )
 from services.scoring.ranking.flags import FlagLevel
+from services.scoring.ratings import CONSULTANCY_TO_REVIEW, EXPERT_TO_CONSULTANCY
 from services.scoring.standings import reads, store
 from services.scoring.standings.config import StandingsConfig
 from services.scoring.standings.evidence import add_survey_aggregates, gather_evidence
@@ -75,12 +88,11 @@ from services.scoring.standings.mapping import (
     model_to_proto,
     standing_to_proto,
 )
-from services.scoring.standings.peers import NamesFetch, SurveysFetch, names_fetch, surveys_fetch
+from services.scoring.standings.peers import SurveysFetch, surveys_fetch
 from services.scoring.standings.period import judge, rank
 from services.scoring.standings.runs import (
     AGENCY,
     CONSULTANCY,
-    StoredStanding,
     features_of,
 )
 
@@ -106,6 +118,8 @@ ACCESS: AccessTable = {
     "ListBulletins": EVERYONE,
     "GetBulletinFile": EVERYONE,
     "VerifyBulletin": EVERYONE,
+    "GetBulletinSigningKey": EVERYONE,
+    "ListYearlyStatistics": frozenset({A, S}),
 }
 
 
@@ -134,33 +148,56 @@ def _due(err: DueProcessError) -> FailedPrecondition:
     return FailedPrecondition(err.reason, str(err))
 
 
+def _yearly_to_proto(g: yearly.GroupYear, year: str) -> pb.YearlyStatistics:
+    msg = pb.YearlyStatistics(
+        key=g.key,
+        label=g.label,
+        year=year,
+        cases=g.cases,
+        cases_by_stage_track=g.by_stage_track,
+        passed=g.passed,
+        pass_rate=g.pass_rate,
+        first_rounds=g.first_rounds,
+        first_rounds_passed=g.first_rounds_passed,
+        first_pass_rate=g.first_pass_rate,
+        rework=g.rework,
+        quality_mean=0.0 if math.isnan(g.quality_mean) else g.quality_mean,
+        vetoed=g.vetoed,
+        notices=g.notices,
+        watch_entries=g.watch_entries,
+        ratings=g.ratings,
+        monthly=[pb.MonthlyPoint(month=m, cases=n, passed=k) for m, n, k in g.monthly],
+    )
+    for attr in ("quality_lower", "quality_upper", "rating_mean", "review_days_median"):
+        value = getattr(g, attr)
+        if value is not None:
+            setattr(msg, attr, value)
+    return msg
+
+
 class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def __init__(
         self,
         ctx: ServiceContext,
         config: StandingsConfig | None = None,
         surveys: SurveysFetch | None = None,
-        names: NamesFetch | None = None,
+        registry: pub.Registry | None = None,
     ) -> None:
         self.ctx = ctx
-        self.cfg = config or StandingsConfig.from_env()
         self.engine = ctx.engine
+        with transaction(self.engine) as session:  # fixed at the deployment's first start
+            synthetic = pub.deployment_synthetic(session)
+        self.cfg = config or dataclasses.replace(StandingsConfig.from_env(), synthetic=synthetic)
+        self.official = OfficialConfig.from_env()
+        self.bulletin_dir = pub.bulletin_dir()
+        self.clock: Callable[[], datetime] = utcnow
         self.idem = Idempotency(idempotency_keys)
         self.calibrations = CalibrationCache(self.engine, self.cfg.calibration)
         self.surveys = (
             surveys if surveys is not None else surveys_fetch(ctx, self.cfg.surveys_exclude_flagged)
         )
-        self.names = names if names is not None else names_fetch(ctx)
-
-    def _display_names(self) -> dict[str, str]:
-        """Names for the bulletin; resource names stand in when the registry cannot be read."""
-        if self.names is None:
-            return {}
-        try:
-            return self.names()
-        except grpc.RpcError as err:
-            log.warning("names_unavailable", code=str(err.code() if isinstance(err, grpc.Call) else None))
-            return {}
+        self.registry = registry if registry is not None else pub.registry_fetch(ctx)
+        self.places = pub.places_fetch(ctx)
 
     # ------------------------------------------------------------ standings
 
@@ -195,12 +232,15 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     ) -> pb.ComputeStandingsResponse:
         month, window = self._window(request.period, request.window_months)
         period = str(month)
+        now = self.clock()
+        pub.require_begun(month, now)
+        window_end = pub.cutoff_of(month, now)  # while the month runs: up to now
         start, end = fits.period_window(month, self.cfg.calibration_window)
         fit = self.calibrations.fit(min(start, window.start), end).stored
         with read_transaction(self.engine) as session:
-            scores = reads.window_scores(session=session, start=window.start, end=window.end)
-            ratings = reads.window_ratings(session=session, start=window.start, end=window.end)
-            rounds = reads.window_rounds(session=session, start=window.start, end=window.end)
+            scores = reads.window_scores(session=session, start=window.start, end=window_end)
+            ratings = reads.window_ratings(session=session, start=window.start, end=window_end)
+            rounds = reads.window_rounds(session=session, start=window.start, end=window_end)
         calibration = fit.name if scores else ""
         calibrated = {c: v for c, (v, _) in fit.estimates.items()}
         firms, agencies, notes = gather_evidence(scores, ratings, self.cfg, rounds, calibrated, calibration)
@@ -223,7 +263,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                         "period": period,
                         "kind": ranked.kind,
                         "window_months": window.months,
-                        "data_cutoff": window.end,
+                        "data_cutoff": window_end,
                         "rows": [r.to_json() for r in ranked.rows],
                         "summary": ranked.summary.to_json(),
                         "create_time": utcnow(),
@@ -234,7 +274,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             return pb.ComputeStandingsResponse(
                 period=period,
                 window_months=window.months,
-                data_cutoff=to_timestamp(window.end),
+                data_cutoff=to_timestamp(window_end),
                 consultancies=counts[CONSULTANCY],
                 review_agencies=counts[AGENCY],
                 components=sorted(components),
@@ -259,12 +299,20 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         after = decode_page_token(request.page_token, filters, _run_key)
         limit = page_size(request.page_size)
         run_id, start = _run_key(after) if after else (None, 0)
+        published_in = None
         with read_transaction(self.engine) as session:
+            newest = store.newest_bulletin(session=session, period=request.period)
+            pinned = getattr(newest, "consultancy_run" if kind == CONSULTANCY else "agency_run", None)
+            if run_id is None and pinned is not None and not request.draft:
+                run_id = pinned  # a published period shows exactly what was published
             run = (
                 store.get_run(session=session, run_id=run_id)
                 if run_id is not None
                 else store.newest_run(session=session, period=request.period, kind=kind)
             )
+            pinned_runs = (newest.consultancy_run, newest.agency_run) if newest is not None else ()
+            if run is not None and run.id in pinned_runs:
+                published_in = newest
         if run is None:
             raise NotFound("STANDINGS_NOT_FOUND", f"no standings computed for {request.period}")
         rows = run.rows[start : start + limit]
@@ -272,7 +320,9 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         more = start + limit < len(run.rows)
         nxt = encode_page_token(f"{run.id}:{start + limit}", filters) if more else ""
         return pb.ListStandingsResponse(
-            standings=[standing_to_proto(r, kind, request.period) for r in rows], next_page_token=nxt
+            standings=[standing_to_proto(r, kind, request.period) for r in rows],
+            next_page_token=nxt,
+            published_in=f"bulletins/{published_in.id}" if published_in is not None else "",
         )
 
     # ------------------------------------------------------------ determinations and the model
@@ -428,19 +478,25 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     ) -> pb.ScoreFlagsResponse:
         month, _ = self._window(request.period, 0)
         period = str(month)
+        pub.require_begun(month, self.clock())
 
         def work(session: Any) -> pb.ScoreFlagsResponse:
+            if pub.is_final(store.newest_bulletin(session=session, period=period)):
+                raise FailedPrecondition(
+                    "PERIOD_PUBLISHED", f"{period} has a published bulletin: its flags and notices are frozen"
+                )
             run = store.newest_run(session=session, period=period, kind=CONSULTANCY)
             if run is None or not run.rows:
                 raise FailedPrecondition("STANDINGS_NOT_COMPUTED", f"run ComputeStandings for {period} first")
             window_run = month.window(run.window_months)
             model = self._load_model(session)
             falsified = store.falsified_in(session=session, start=window_run.start, end=window_run.end)
-            result = judge(run.rows, self.cfg, model, falsified)
+            vetoes = reads.falsified_vetoes(session=session, start=window_run.start, end=window_run.end)
+            flags = judge(run.rows, self.cfg, model, falsified, vetoes).flags
             existing = store.flags_of_period(session=session, period=period)
             now = utcnow()
             counts = {level: 0 for level in FlagLevel}
-            for flag in result.flags:
+            for flag in flags:
                 counts[flag.level] += 1
                 values: dict[str, Any] = {
                     "level": flag.level.value,
@@ -593,40 +649,58 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
     # ------------------------------------------------------------ bulletins
 
     def _payload(
-        self, session: Any, period: str, version: int, replaces: Any, note: str, names: dict[str, str]
-    ) -> tuple[BulletinPayload, Any]:
+        self,
+        session: Any,
+        period: str,
+        kind: str,
+        version: int,
+        replaces: Any,
+        note: str,
+        orgs: dict[str, pub.Org],
+        now: datetime,
+    ) -> tuple[BulletinPayload, Any, Any]:
         run = store.newest_run(session=session, period=period, kind=CONSULTANCY)
         if run is None or not run.rows:
             raise FailedPrecondition("STANDINGS_NOT_COMPUTED", f"run ComputeStandings for {period} first")
+        month = Period.parse(period)
+        cutoff = aware(run.data_cutoff)
+        if kind == pub.MONTHLY and cutoff < month.end:
+            raise FailedPrecondition(
+                "STANDINGS_STALE",
+                f"the standings of {period} were computed before it ended; compute them again",
+            )
+        if kind == pub.INTERIM:
+            late = bstore.locked_since(session=session, start=cutoff, end=now)
+            if late:
+                raise FailedPrecondition(
+                    "STANDINGS_STALE",
+                    f"{late} cases were locked after the standings were computed; compute them again so that "
+                    "the interim bulletin's cut-off (its publication) is true",
+                )
+            cutoff = now
         agencies = store.newest_run(session=session, period=period, kind=AGENCY)
         notices = store.approved_notices(session=session, period=period)
+        watch = [
+            f for f in store.flags_of_period(session=session, period=period).values() if f.level == "WATCH"
+        ]
+        agency_rows = agencies.rows if agencies is not None else ()
+        pub.resolve(
+            orgs,
+            [r.entity for r in run.rows]
+            + [r.entity for r in agency_rows]
+            + [n.consultancy for n in notices]
+            + [w.consultancy for w in watch],
+        )
         model = store.newest_flag_model(session=session)
-        months = month_field(period).window(run.window_months).month_list()
-
-        def rows_of(stored: Sequence[StoredStanding]) -> tuple[StandingRow, ...]:
-            return tuple(
-                StandingRow(
-                    entity_id=r.entity,
-                    name=names.get(r.entity, r.entity),
-                    n=r.n,
-                    composite=round(r.composite, 1),
-                    lower=round(r.lower, 1),
-                    upper=round(r.upper, 1),
-                    grade=r.grade,
-                    rank=r.rank,
-                    rank_lower=r.rank_lower,
-                    rank_upper=r.rank_upper,
-                )
-                for r in stored
-            )
-
+        months = month.window(run.window_months).month_list()
         payload = BulletinPayload(
             period=period,
             version=version,
+            kind=kind,
             window_start=str(months[0]),
             window_end=str(months[-1]),
-            data_cutoff=aware(run.data_cutoff).isoformat(),
-            published_at=utcnow().replace(microsecond=0).isoformat(),
+            data_cutoff=cutoff.replace(microsecond=0).isoformat(),
+            published_at=now.replace(microsecond=0).isoformat(),
             synthetic=self.cfg.synthetic,
             method=method_from(
                 self.cfg.consultancy,
@@ -635,19 +709,11 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 model.version if model else None,
                 run.summary.calibration or None,
             ),
-            consultancies=rows_of(run.rows),
-            agencies=rows_of(agencies.rows if agencies is not None else ()),
-            notices=tuple(
-                NoticeRow(
-                    entity_id=n.consultancy,
-                    name=names.get(n.consultancy, n.consultancy),
-                    reasons_zh=tuple(r["zh"] for r in n.reasons),
-                    reasons_en=tuple(r["en"] for r in n.reasons),
-                    decision_reason=n.decision_reason,
-                    statement=n.statement or None,
-                )
-                for n in notices
-            ),
+            consultancies=pub.standing_rows(run.rows, orgs),
+            agencies=pub.standing_rows(agency_rows, orgs),
+            notices=pub.notice_rows(notices, orgs),
+            watch=pub.watch_rows(sorted(watch, key=lambda f: f.consultancy), orgs),
+            summary=pub.summary_of(run.rows, len(agency_rows)),
             funnel_center=run.summary.funnel_center,
             funnel_sigma=run.summary.funnel_sigma,
             region_zh=self.cfg.region_zh,
@@ -656,42 +722,53 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             replaces_sha256=replaces.sha256 if replaces is not None else None,
             correction_note=note or None,
         )
-        return payload, run
+        return payload, run, agencies
 
     def PublishBulletin(
         self, request: pb.PublishBulletinRequest, context: grpc.ServicerContext
     ) -> pb.Bulletin:
-        period = request.period
-        month_field(required(period, "period"))
+        period = str(month_field(required(request.period, "period")))
         if len(request.correction_note) > self.cfg.max_text_chars:
             raise InvalidArgument.fields([FieldViolation("correction_note", "too long", "TOO_LONG")])
         replaces_id = (
             parse_name(request.replaces, "bulletins", field="replaces") if request.replaces else None
         )
-        names = self._display_names()
+        now = self.clock()
+        kind = pub.kind_of(Period.parse(period), now)
+        orgs = pub.read_registry(self.registry)  # UNAVAILABLE before anything is written
+        signer = pub.signer_or_error()
 
         def work(session: Any) -> pb.Bulletin:
             newest = store.newest_bulletin(session=session, period=period)
+            note = request.correction_note.strip()
             if newest is not None:
-                if replaces_id != newest.id:
+                final_after_interim = newest.kind == pub.INTERIM and kind == pub.MONTHLY
+                if replaces_id != newest.id and not (final_after_interim and replaces_id is None):
                     raise FailedPrecondition(
                         "BULLETIN_ALREADY_PUBLISHED",
                         f"{period} has bulletins/{newest.id}; a correction must name it in `replaces`",
                         metadata={"newest": f"bulletins/{newest.id}"},
                     )
-                if not request.correction_note.strip():
+                if final_after_interim and not note:
+                    note = "期末月度通报取代期中通报 / The monthly notice replaces the interim one"
+                if not note:
                     raise InvalidArgument.fields(
                         [FieldViolation("correction_note", "a correction must say why", "REQUIRED")]
                     )
             elif replaces_id is not None:
                 raise FailedPrecondition("NOTHING_TO_REPLACE", f"{period} has no bulletin to replace")
             version = newest.version + 1 if newest is not None else 1
-            payload, run = self._payload(
-                session, period, version, newest, request.correction_note.strip(), names
-            )
-            files = render_all(payload)
+            payload, run, agencies = self._payload(session, period, kind, version, newest, note, orgs, now)
             bulletin_id = new_id()
-            sha = bulletin_sha256(files)
+            ready = pub.prepare(
+                session,
+                payload,
+                official=self.official,
+                signer=signer,
+                published_at=now,
+                bulletin_id=bulletin_id,
+                replaced=newest,
+            )
             store.insert_bulletin(
                 session=session,
                 values={
@@ -699,12 +776,20 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                     "period": period,
                     "version": version,
                     "replaces": newest.id if newest is not None else None,
-                    "correction_note": request.correction_note.strip(),
-                    "sha256": sha,
+                    "correction_note": note,
+                    "sha256": ready.sha256,
                     "synthetic": payload.synthetic,
                     "notices": len(payload.notices),
-                    "data_cutoff": run.data_cutoff,
-                    "publish_time": utcnow(),
+                    "data_cutoff": datetime.fromisoformat(payload.data_cutoff),
+                    "publish_time": now,
+                    "kind": kind,
+                    "sequence": ready.sequence,
+                    "previous_sha256": ready.previous_sha256,
+                    "signature": ready.signature,
+                    "key_fingerprint": ready.fingerprint,
+                    "document_number": ready.document_number,
+                    "consultancy_run": run.id,
+                    "agency_run": agencies.id if agencies is not None else None,
                 },
                 files={
                     name: (
@@ -712,11 +797,23 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                         hashlib.sha256(data).hexdigest(),
                         data,
                     )
-                    for name, data in files.items()
+                    for name, data in ready.files.items()
                 },
             )
+            pub.write_folder(self.bulletin_dir, period, version, ready.files)
+            try:
+                session.flush()
+            except Exception:
+                pub.remove_folder(self.bulletin_dir, period, version)
+                raise
             log.info(
-                "bulletin_published", period=period, version=version, sha256=sha, notices=len(payload.notices)
+                "bulletin_published",
+                period=period,
+                version=version,
+                kind=kind,
+                sequence=ready.sequence,
+                sha256=ready.sha256,
+                notices=len(payload.notices),
             )
             return bulletin_to_proto(
                 store.get_bulletin(session=session, bulletin_id=bulletin_id),
@@ -731,7 +828,11 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         bulletin_id = parse_name(required(request.name, "name"), "bulletins")
         with read_transaction(self.engine) as session:
             row = store.get_bulletin(session=session, bulletin_id=bulletin_id)
-            return bulletin_to_proto(row, store.bulletin_file_meta(session=session, bulletin_id=bulletin_id))
+            return bulletin_to_proto(
+                row,
+                store.bulletin_file_meta(session=session, bulletin_id=bulletin_id),
+                bstore.replacement_of(session=session, bulletin_id=bulletin_id),
+            )
 
     def ListBulletins(
         self, request: pb.ListBulletinsRequest, context: grpc.ServicerContext
@@ -749,7 +850,11 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 limit=limit + 1,
             )
             out = [
-                bulletin_to_proto(r, store.bulletin_file_meta(session=session, bulletin_id=r.id))
+                bulletin_to_proto(
+                    r,
+                    store.bulletin_file_meta(session=session, bulletin_id=r.id),
+                    bstore.replacement_of(session=session, bulletin_id=r.id),
+                )
                 for r in rows[:limit]
             ]
         nxt = encode_page_token(str(rows[limit - 1].id), filters) if len(rows) > limit else ""
@@ -762,6 +867,26 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         required(request.file, "file")
         with read_transaction(self.engine) as session:
             row = store.bulletin_file(session=session, bulletin_id=bulletin_id, file=request.file)
+            stamped = None
+            if not request.original:
+                bulletin = store.get_bulletin(session=session, bulletin_id=bulletin_id)
+                newer = bstore.replacement_of(session=session, bulletin_id=bulletin_id)
+                if newer is not None:
+                    stamped = bstore.file_content(
+                        session=session,
+                        bulletin_id=newer.id,
+                        file=pub.SUPERSEDED_DIR.format(version=bulletin.version) + request.file,
+                    )
+        if stamped is not None:
+            data = bytes(stamped.content)
+            return pb.BulletinFile(
+                file=row.file,
+                media_type=row.media_type,
+                sha256=stamped.sha256,
+                size=len(data),
+                content=data,
+                superseded_copy=True,
+            )
         data = bytes(row.content)
         return pb.BulletinFile(
             file=row.file, media_type=row.media_type, sha256=row.sha256, size=len(data), content=data
@@ -771,17 +896,133 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self, request: pb.VerifyBulletinRequest, context: grpc.ServicerContext
     ) -> pb.VerifyBulletinResponse:
         bulletin_id = parse_name(required(request.name, "name"), "bulletins")
+        signer = pub.signer_or_error()
         with read_transaction(self.engine) as session:
             row = store.get_bulletin(session=session, bulletin_id=bulletin_id)
             files = store.bulletin_contents(session=session, bulletin_id=bulletin_id)
             meta = {m[0]: m[2] for m in store.bulletin_file_meta(session=session, bulletin_id=bulletin_id)}
-        problems = verify(files, row.sha256)
+            problems = pub.verify_stored(session, row, files, signer.public, self.bulletin_dir)
         problems += [
             f"{name} differs from its stored SHA-256"
             for name, data in sorted(files.items())
-            if name != MANIFEST and hashlib.sha256(data).hexdigest() != meta.get(name)
+            if hashlib.sha256(data).hexdigest() != meta.get(name)
         ]
         return pb.VerifyBulletinResponse(ok=not problems, problems=problems, sha256=row.sha256)
+
+    def GetBulletinSigningKey(
+        self, request: pb.GetBulletinSigningKeyRequest, context: grpc.ServicerContext
+    ) -> pb.BulletinSigningKey:
+        signer = pub.signer_or_error()
+        return pb.BulletinSigningKey(
+            public_key_pem=public_pem(signer.public).decode("ascii"),
+            fingerprint=signer.fingerprint,
+            authority=self.official.authority_zh,
+        )
+
+    # ------------------------------------------------------------ yearly statistics (measure 30)
+
+    def ListYearlyStatistics(
+        self, request: pb.ListYearlyStatisticsRequest, context: grpc.ServicerContext
+    ) -> pb.ListYearlyStatisticsResponse:
+        year = Period.parse_field(required(request.year, "year"), "year", kinds=("year",))
+        pub.require_begun(year, self.clock())
+        dimension = request.dimension or pb.STATISTICS_DIMENSION_CONSULTANCY
+        filters = {"year": request.year, "dimension": int(dimension), "key": request.key}
+        after = decode_page_token(request.page_token, filters)
+        limit = page_size(request.page_size)
+        end = pub.cutoff_of(year, self.clock())
+        with read_transaction(self.engine) as session:
+            records = reads.locked_cases(session=session, start=year.start, end=end)
+            scores = reads.window_scores(session=session, start=year.start, end=end)
+            rounds = reads.window_rounds(session=session, start=year.start, end=end)
+            ratings = reads.window_ratings(session=session, start=year.start, end=end)
+            flags = [
+                f
+                for m in year.month_list()
+                for f in store.flags_of_period(session=session, period=str(m)).values()
+            ]
+        calibrated: dict[str, float] = {}
+        notes = [
+            f"pass line {self.cfg.consultancy.pass_line:g}; "
+            f"cases locked {year.start.isoformat()} to {end.isoformat()}"
+        ]
+        if scores:
+            # the stored fit whose window ends with the year: the numbers GetCaseResult gives for it
+            fit_start, fit_end = fits.period_window(year, self.cfg.calibration_window)
+            fit = self.calibrations.fit(min(fit_start, year.start), fit_end).stored
+            calibrated = {c: v for c, (v, _) in fit.estimates.items()}
+            notes.append(f"calibrated case scores from {fit.name} ({fit.method}, {fit.score_count} scores)")
+        cases = [
+            yearly.YearCase(
+                r.name,
+                r.consultancy,
+                r.agency,
+                r.enterprise,
+                r.stage,
+                r.track,
+                aware(r.create_time),
+                aware(r.lock_time),
+                float(calibrated.get(r.name, math.nan)),
+                r.vetoed,
+                rounds.get(r.name, False),
+            )
+            for r in records
+            if r.name in calibrated
+        ]
+        names: dict[str, pub.Org] = {}
+        if dimension in (pb.STATISTICS_DIMENSION_CONSULTANCY, pb.STATISTICS_DIMENSION_REVIEW_AGENCY):
+            try:
+                names = pub.read_registry(self.registry)
+            except Unavailable:
+                notes.append("registry unavailable: resource names stand in for registered names")
+        key_of: Callable[[yearly.YearCase], str]
+        by_case: dict[str, list[float]] = {}
+        direction = EXPERT_TO_CONSULTANCY
+        notices: dict[str, int] = {}
+        watch: dict[str, int] = {}
+        if dimension == pb.STATISTICS_DIMENSION_REVIEW_AGENCY:
+            key_of = lambda c: c.agency  # noqa: E731
+            direction = CONSULTANCY_TO_REVIEW
+        elif dimension == pb.STATISTICS_DIMENSION_CONSULTANCY:
+            key_of = lambda c: c.consultancy  # noqa: E731
+            notices = yearly.count_by(f.consultancy for f in flags if f.notice_state == "APPROVED")
+            watch = yearly.count_by(f.consultancy for f in flags if f.level == "WATCH")
+        else:
+            places = pub.read_places(self.places)
+            group = {
+                pb.STATISTICS_DIMENSION_TOWN: lambda p: p[0],
+                pb.STATISTICS_DIMENSION_INDUSTRY_SECTION: lambda p: yearly.industry_section(p[1]),
+                pb.STATISTICS_DIMENSION_INDUSTRY_DIVISION: lambda p: yearly.industry_division(p[1]),
+            }[dimension]
+            index = {e: group(p) for e, p in places.items()}
+            key_of = lambda c: index.get(c.enterprise, "")  # noqa: E731
+            unknown = sum(1 for c in cases if not key_of(c))
+            if unknown:
+                notes.append(f"{unknown} cases without a known enterprise town or industry are left out")
+        for r in ratings:
+            if r.direction == direction and dimension in (
+                pb.STATISTICS_DIMENSION_CONSULTANCY,
+                pb.STATISTICS_DIMENSION_REVIEW_AGENCY,
+            ):
+                by_case.setdefault(r.ratee, []).append(r.mean)
+        rows = yearly.aggregate(
+            year,
+            cases,
+            key_of,
+            lambda k: names[k].name if k in names else k,
+            self.cfg.consultancy.pass_line,
+            notices=notices,
+            watch=watch,
+            ratings=by_case,
+        )
+        if request.key:
+            rows = [g for g in rows if g.key == request.key]
+        start = int(after) if after else 0
+        page = rows[start : start + limit]
+        nxt = encode_page_token(str(start + limit), filters) if start + limit < len(rows) else ""
+        return pb.ListYearlyStatisticsResponse(
+            statistics=[_yearly_to_proto(g, str(year)) for g in page], next_page_token=nxt, notes=notes
+        )
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
