@@ -47,6 +47,7 @@ from services.scoring.collusion import (
     CollusionPolicy,
     RatedScore,
     collusion_report,
+    retaliating_raters,
     retaliation_view,
 )
 from services.scoring.fits import CalibrationCache
@@ -928,8 +929,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         policy = self.cfg.collusion
         findings = collusion_report(rows, policy)
         method = (
-            "Expert pairs: z = sum of the expert's residuals (score - calibrated case score - "
-            "expert offset) on the consultancy's locked reports / (residual SD * sqrt(n)); agency "
+            "Expert pairs: each score's deviation from the rest of its panel (their scores less "
+            "their offsets) on the consultancy's locked reports, against the same expert's "
+            "deviations on other consultancies' reports, over its standard error; agency "
             "pairs: difference of calibrated scores of the consultancy's cases reviewed by the "
             "agency and by other agencies, over its standard error. One-sided normal p, "
             f"Benjamini-Hochberg q. Flagged: at least {policy.min_cases} cases, both mean mutual "
@@ -959,11 +961,14 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         self, request: pb.GetRetaliationViewRequest, context: grpc.ServicerContext
     ) -> pb.RetaliationView:
         start, end = self._period(request.start_time, request.end_time, default_window=False)
-        fit, _, received = self._joined(start, end)
+        fit, rows, received = self._joined(start, end)
         calibrated = dict(zip(fit.case_ids, fit.calibrated, strict=True))
         cases = sorted(c for c in received if c in calibrated)
-        view = retaliation_view(
-            [float(calibrated[c]) for c in cases], [received[c] for c in cases], self.cfg.pass_line
+        outcomes, ratings = [float(calibrated[c]) for c in cases], [received[c] for c in cases]
+        view = retaliation_view(outcomes, ratings, self.cfg.pass_line)
+        rater_of = {r.case: r.consultancy for r in rows}
+        named = retaliating_raters(
+            [rater_of[c] for c in cases], outcomes, ratings, self.cfg.pass_line, self.cfg.collusion
         )
         return pb.RetaliationView(
             case_count=view.n_cases,
@@ -974,6 +979,20 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             mean_rating_passed=view.mean_rating_passed,
             failed_count=view.n_failed,
             passed_count=view.n_passed,
+            raters=[
+                pb.RetaliatingRater(
+                    rater=str(r.rater),
+                    failed_count=r.n_failed,
+                    passed_count=r.n_passed,
+                    mean_rating_failed=r.mean_rating_failed,
+                    mean_rating_passed=r.mean_rating_passed,
+                    excess_drop=r.excess_drop,
+                    z=r.z,
+                    q_value=r.q_value,
+                    flagged=r.flagged,
+                )
+                for r in named
+            ],
         )
 
 

@@ -258,7 +258,7 @@ def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
             base = 80 + 2 * i + rng.normal(0, 2)
             run_case(st, firm, [base + 1, base - 1], when, rating=4, review_rating=4)
         st.surveys.add(firm, "2026-10", 85.0)
-    for _ in range(5):
+    for _ in range(10):  # a notice needs 10 reports
         run_case(st, bad, [56 + rng.normal(0, 2), 58 + rng.normal(0, 2)], when, rating=2, review_rating=1)
     st.surveys.add(bad, "2026-10", 60.0)
     for _ in range(2):
@@ -464,6 +464,7 @@ def test_twelve_months_through_the_api(stack: Stack, tmp_path: Path) -> None:
     weak = np.arange(n_firms) < 5
     truth = np.where(weak, rng.normal(60, 4, n_firms), rng.normal(81, 5, n_firms))
     volume = rng.lognormal(0, 0.9, n_firms)
+    volume = np.where(weak, 3 * volume, volume)  # enough reports over the year for a notice (10)
     volume = volume / volume.sum() * 18  # cases per month
     experts = [f"experts/{uuid.uuid4()}" for _ in range(24)]
     bias = rng.normal(0, 4, len(experts))

@@ -577,7 +577,7 @@ class GetRetaliationViewRequest(_message.Message):
     def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RetaliationView(_message.Message):
-    __slots__ = ("case_count", "slope_per_point", "slope_stderr", "slope_p_value", "mean_rating_failed", "mean_rating_passed", "failed_count", "passed_count")
+    __slots__ = ("case_count", "slope_per_point", "slope_stderr", "slope_p_value", "mean_rating_failed", "mean_rating_passed", "failed_count", "passed_count", "raters")
     CASE_COUNT_FIELD_NUMBER: _ClassVar[int]
     SLOPE_PER_POINT_FIELD_NUMBER: _ClassVar[int]
     SLOPE_STDERR_FIELD_NUMBER: _ClassVar[int]
@@ -586,6 +586,7 @@ class RetaliationView(_message.Message):
     MEAN_RATING_PASSED_FIELD_NUMBER: _ClassVar[int]
     FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
     PASSED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RATERS_FIELD_NUMBER: _ClassVar[int]
     case_count: int
     slope_per_point: float
     slope_stderr: float
@@ -594,4 +595,27 @@ class RetaliationView(_message.Message):
     mean_rating_passed: float
     failed_count: int
     passed_count: int
-    def __init__(self, case_count: _Optional[int] = ..., slope_per_point: _Optional[float] = ..., slope_stderr: _Optional[float] = ..., slope_p_value: _Optional[float] = ..., mean_rating_failed: _Optional[float] = ..., mean_rating_passed: _Optional[float] = ..., failed_count: _Optional[int] = ..., passed_count: _Optional[int] = ...) -> None: ...
+    raters: _containers.RepeatedCompositeFieldContainer[RetaliatingRater]
+    def __init__(self, case_count: _Optional[int] = ..., slope_per_point: _Optional[float] = ..., slope_stderr: _Optional[float] = ..., slope_p_value: _Optional[float] = ..., mean_rating_failed: _Optional[float] = ..., mean_rating_passed: _Optional[float] = ..., failed_count: _Optional[int] = ..., passed_count: _Optional[int] = ..., raters: _Optional[_Iterable[_Union[RetaliatingRater, _Mapping]]] = ...) -> None: ...
+
+class RetaliatingRater(_message.Message):
+    __slots__ = ("rater", "failed_count", "passed_count", "mean_rating_failed", "mean_rating_passed", "excess_drop", "z", "q_value", "flagged")
+    RATER_FIELD_NUMBER: _ClassVar[int]
+    FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    PASSED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    MEAN_RATING_FAILED_FIELD_NUMBER: _ClassVar[int]
+    MEAN_RATING_PASSED_FIELD_NUMBER: _ClassVar[int]
+    EXCESS_DROP_FIELD_NUMBER: _ClassVar[int]
+    Z_FIELD_NUMBER: _ClassVar[int]
+    Q_VALUE_FIELD_NUMBER: _ClassVar[int]
+    FLAGGED_FIELD_NUMBER: _ClassVar[int]
+    rater: str
+    failed_count: int
+    passed_count: int
+    mean_rating_failed: float
+    mean_rating_passed: float
+    excess_drop: float
+    z: float
+    q_value: float
+    flagged: bool
+    def __init__(self, rater: _Optional[str] = ..., failed_count: _Optional[int] = ..., passed_count: _Optional[int] = ..., mean_rating_failed: _Optional[float] = ..., mean_rating_passed: _Optional[float] = ..., excess_drop: _Optional[float] = ..., z: _Optional[float] = ..., q_value: _Optional[float] = ..., flagged: _Optional[bool] = ...) -> None: ...
