@@ -464,7 +464,7 @@ def test_twelve_months_through_the_api(stack: Stack, tmp_path: Path) -> None:
     weak = np.arange(n_firms) < 5
     truth = np.where(weak, rng.normal(60, 4, n_firms), rng.normal(81, 5, n_firms))
     volume = rng.lognormal(0, 0.9, n_firms)
-    volume = np.where(weak, 3 * volume, volume)  # enough reports over the year for a notice (10)
+    volume = np.where(weak, 8 * volume, volume)  # enough reports over the year for a notice (10)
     volume = volume / volume.sum() * 18  # cases per month
     experts = [f"experts/{uuid.uuid4()}" for _ in range(24)]
     bias = rng.normal(0, 4, len(experts))
