@@ -13,13 +13,23 @@ AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 TOOLS_REQ := tests/deploy/requirements-tools.txt
 CHECKOV := .venv-tools/bin/checkov
 
-.PHONY: run test check lint protos protos-check tools fonts bench clean
+.PHONY: run test check lint protos protos-check tools fonts bench image clean
+
+# `make run` installs what the services need to run, nothing more; `make test` (and check,
+# protos, bench) add the dev extras: test tools, linters, code generators.
+RUN_STAMP := $(VENV)/.installed-run
+
+$(RUN_STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e . --config-settings editable_mode=compat
+	touch $(RUN_STAMP)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
 $(BUF):
 	@mkdir -p $(TOOLS)
@@ -66,8 +76,14 @@ fonts: $(FONTS) $(PDFFONTS)
 
 tools: $(BUF) $(AXE) $(CHECKOV) $(CHROMIUM) fonts
 
-run: $(STAMP) fonts
+run: $(RUN_STAMP) fonts
 	$(BIN)/python -m scripts.run $(ARGS)
+
+# The container image: docker where a daemon answers, else buildah (daemonless). Optional:
+# IMAGE (tag), PIP_INDEX_URL (package index), EXTRA_CA (a PEM file to trust), BASE_IMAGE (a local
+# stand-in for python:3.11-slim-bookworm where registries cannot be reached).
+image: $(RUN_STAMP)
+	$(BIN)/python -m scripts.image
 
 test: $(STAMP) tools
 	$(BIN)/python -m pytest $(ARGS)

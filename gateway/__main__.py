@@ -35,6 +35,10 @@ def _account(args: argparse.Namespace, settings: GatewaySettings) -> int:
                 display_name=args.display_name,
             )
             log.info("account created", username=ident.username, role=ident.role)
+        elif args.action == "reset-second-factor":
+            accounts.reset_second_factor(engine, username=args.username)
+            print("second factor reset: the holder enrols again at the next login; sessions ended")
+            return 0
         else:
             token = accounts.reissue_activation(engine, settings, username=args.username)
     except accounts.AccountError as err:
@@ -53,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=None)
     sub.add_parser("migrate", help="migrate the gateway's tables")
     acc = sub.add_parser("account", help="create an account or reissue its activation link")
-    acc.add_argument("action", choices=["create", "reissue"])
+    acc.add_argument("action", choices=["create", "reissue", "reset-second-factor"])
     acc.add_argument("--username", required=True)
     acc.add_argument("--role", choices=list(accounts.ROLES_WITH_ACCOUNTS), default="reviewer")
     acc.add_argument("--subject", default="", help="experts/{id} or consultancies/{id}")

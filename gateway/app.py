@@ -11,6 +11,7 @@ in one run.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from collections.abc import AsyncIterator
@@ -94,7 +95,9 @@ class AccessLog:
 
 
 async def healthz(_: Request) -> Response:
-    return PlainTextResponse("ok")
+    # `make run` checks that the gateway answering is the one it started (its per-run nonce).
+    nonce = os.environ.get("DGCP_RUN_NONCE", "").strip()
+    return PlainTextResponse("ok", headers={"x-dgcp-run": nonce} if nonce else None)
 
 
 def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Starlette:

@@ -20,8 +20,14 @@ ENV_DOCS: dict[str, str] = {
     ),
     "DGCP_DB_SCHEMA": "PostgreSQL schema for this process (default: the service name).",
     "DGCP_JWT_SECRET": (
-        "HS256 key that signs caller tokens. Default: generated once into "
-        "`$DGCP_DATA_DIR/jwt.secret` (local runs only; set it in production)."
+        "HS256 key of the internal tokens (the gateway's per-user tokens, service-to-service calls); "
+        "at least 32 bytes, or the process stops at start. Default: generated once into "
+        "`$DGCP_DATA_DIR/jwt.secret` (local runs only; set it in production). No client holds it."
+    ),
+    "DGCP_JWKS_FILE": (
+        "Key set (JWKS) of the API clients' public keys (Ed25519), managed with "
+        "`python -m scripts.credentials`; re-read within a second of a change. Default: "
+        "`$DGCP_DATA_DIR/jwks.json` when it exists, else no client keys."
     ),
     "DGCP_LOG_FORMAT": "`json` or `console` (default: console on a terminal, json otherwise).",
     "DGCP_LOG_LEVEL": "Log level (default `INFO`).",

@@ -130,6 +130,10 @@ def timed(histogram: Histogram) -> Iterator[None]:
         histogram.observe(time.perf_counter() - started)
 
 
+JOBS = {"DrawPanels": DRAW_DURATION, "PublishBulletin": BULLETIN_DURATION}
+"""The long calls with a histogram of their own (successful calls only)."""
+
+
 class RpcMetrics:
     """The per-call metric children of one service, cached per method and code."""
 
@@ -149,6 +153,9 @@ class RpcMetrics:
         calls.inc()
         duration.observe(seconds)
         self.in_flight.dec()
+        job = JOBS.get(method)
+        if job is not None and code == "OK":
+            job.observe(seconds)
 
 
 def serve(port: int, host: str = "127.0.0.1") -> tuple[Any, int]:

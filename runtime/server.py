@@ -14,6 +14,7 @@ Scale by processes (replicas), not threads.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -102,15 +103,21 @@ def build_server(
     bound = server.add_insecure_port(f"{settings.host}:{settings.port if port is None else port}")
     if bound == 0:
         raise RuntimeError(f"could not bind {settings.host}:{settings.port}")
-    for name in ["", *names]:
+    health_names = ["", *names]
+    nonce = os.environ.get("DGCP_RUN_NONCE", "").strip()
+    if nonce:
+        # `make run` asks for this name: only the process it started knows it (not reflected).
+        health_names.append(f"dgcp.run.{nonce}")
+    for name in health_names:
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     server._dgcp_service_names = ["", *names]  # type: ignore[attr-defined]
+    server._dgcp_health_names = health_names  # type: ignore[attr-defined]
     server._dgcp_health = health_servicer  # type: ignore[attr-defined]
     return server, bound, health_servicer
 
 
 def mark_serving(server: grpc.Server, health_servicer: health.HealthServicer) -> None:
-    for name in server._dgcp_service_names:  # type: ignore[attr-defined]
+    for name in server._dgcp_health_names:  # type: ignore[attr-defined]
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
 
 

@@ -34,6 +34,8 @@ from google.protobuf import json_format, timestamp_pb2
 
 from dgcp.assignment.v1 import assignment_pb2 as apb
 from dgcp.assignment.v1 import assignment_pb2_grpc as agrpc
+from dgcp.audit.v1 import audit_pb2 as aupb
+from dgcp.audit.v1 import audit_pb2_grpc as augrpc
 from dgcp.scoring.v1 import scoring_pb2 as spb
 from dgcp.scoring.v1 import scoring_pb2_grpc as sgrpc
 from dgcp.scoring.v1 import standings_pb2 as stpb
@@ -381,7 +383,7 @@ def score_cases(c: Clients, m: Month) -> None:
         _rubric(c, case.stage, case.track, rubrics)
     jobs = [(case, e, expert) for case, e in m.cases for expert in m.panels.get(case.name, [])]
 
-    def submit(job: tuple[apb.Case, int, str]) -> None:
+    def submit(job: tuple[apb.Case, int, str]) -> bool:
         case, e, expert = job
         seed = m.city.enterprises[e]
         rng = random.Random(f"{m.seed}-{case.name}-{expert}")
@@ -401,19 +403,29 @@ def score_cases(c: Clients, m: Month) -> None:
             vetoes.append(
                 spb.VetoFinding(veto_id=rubric.veto_items[0].id, reason="物料平衡数据前后矛盾（模拟）")
             )
-        c.scoring.SubmitScore(
-            spb.SubmitScoreRequest(
-                case=case.name, items=items, vetoes=vetoes, request_id=m.rid("score", case.name, expert)
-            ),
-            metadata=c.md(auth.Role.REVIEWER, subject=expert),
-        )
+        try:
+            c.scoring.SubmitScore(
+                spb.SubmitScoreRequest(
+                    case=case.name, items=items, vetoes=vetoes, request_id=m.rid("score", case.name, expert)
+                ),
+                metadata=c.md(auth.Role.REVIEWER, subject=expert),
+            )
+        except grpc.RpcError as err:
+            # A re-run after a seat changed on the pages (a recusal): the newcomer's panel was
+            # locked by the earlier run, so its score is refused; nothing else is.
+            if err.code() != grpc.StatusCode.FAILED_PRECONDITION:  # type: ignore[attr-defined]
+                raise
+            return False
+        return True
 
     t0 = time.perf_counter()
-    c.pmap(submit, jobs)
+    done = c.pmap(submit, jobs)
     say(
-        f"  {len(jobs)} scores submitted by {len({j[2] for j in jobs})} experts "
-        f"({time.perf_counter() - t0:.1f} s)"
+        f"  {sum(done)} scores submitted by {len({j[2] for j, ok in zip(jobs, done, strict=True) if ok})} "
+        f"experts ({time.perf_counter() - t0:.1f} s)"
     )
+    if not all(done):
+        say(f"  {len(done) - sum(done)} not taken: their panels were locked by an earlier run")
 
     def lock(case: apb.Case) -> tuple[str, spb.CaseResult]:
         return case.name, c.scoring.LockPanel(
@@ -528,6 +540,9 @@ def send_surveys(c: Clients, m: Month) -> None:
 
 def answer_surveys(c: Clients, m: Month, *, min_seconds: float = 65.0) -> None:
     """Enterprises answer; answers given faster than the threshold would be flagged."""
+    if not m.open_forms:  # a re-run: every link was used by an earlier run, nothing to wait for
+        say("  no survey form is open: the links were answered by an earlier run")
+        return
     wait = m.forms_opened_at + min_seconds - time.monotonic()
     if wait > 0:
         say(f"  enterprises take their time: waiting {wait:.0f} s so no answer counts as too fast")
@@ -702,6 +717,44 @@ def gateway_logins(c: Clients, m: Month) -> None:
     say(f"  public bulletins: {base}/bulletins")
 
 
+def _event_id(name: str) -> int:
+    return int(name.rsplit("/", 1)[1]) if name else 0
+
+
+def _audit_heads(c: Clients, audits: Sequence[augrpc.AuditServiceStub]) -> list[int] | None:
+    """The newest audit event id of each service (None when the audit trail cannot be read)."""
+    try:
+        heads = []
+        for a in audits:
+            page = a.ListAuditEvents(aupb.ListAuditEventsRequest(page_size=1), metadata=c.authority)
+            heads.append(_event_id(page.audit_events[0].name) if page.audit_events else 0)
+        return heads
+    except grpc.RpcError:
+        return None
+
+
+def _changes_since(
+    c: Clients, audits: Sequence[augrpc.AuditServiceStub], before: list[int] | None
+) -> int | None:
+    """How many changes the services recorded since ``before`` (0: the step had been done)."""
+    if before is None:
+        return None
+    total = 0
+    try:
+        for a, head in zip(audits, before, strict=True):
+            request = aupb.ListAuditEventsRequest(page_size=1000)
+            while True:
+                page = a.ListAuditEvents(request, metadata=c.authority)
+                newer = [e for e in page.audit_events if _event_id(e.name) > head]
+                total += sum(1 for e in newer if e.code == "OK")
+                if len(newer) < len(page.audit_events) or not page.next_page_token:
+                    break
+                request.page_token = page.next_page_token
+    except grpc.RpcError:
+        return None
+    return total
+
+
 STEPS: Sequence[tuple[str, Callable[[Clients, Month], Any]]] = (
     ("Registering parties", register),
     ("Declaring experts' relations", declare_relations),
@@ -736,6 +789,7 @@ def main(argv: Sequence[str] | None = None) -> Month:
     )
     month = Month(city=city, seed=args.seed, period=args.period, out=Path(args.out))
     clients, channels = connect()
+    audits = [augrpc.AuditServiceStub(ch) for ch in channels]
     say(
         f"\nA month of SYNTHETIC data {SYNTHETIC}: period {args.period}, seed {args.seed}, "
         f"{len(INDUSTRIES)} industries"
@@ -746,8 +800,22 @@ def main(argv: Sequence[str] | None = None) -> Month:
         for n, (title, step) in enumerate(STEPS, 1):
             say(f"[{n}/{len(STEPS)}] {title}")
             t0 = time.perf_counter()
-            result = step(clients, month)
-            say(f"      ({time.perf_counter() - t0:.1f} s)")
+            before = _audit_heads(clients, audits)
+            try:
+                result = step(clients, month)
+            except grpc.RpcError as err:
+                # Whatever people did on the pages in between, a re-run reports and goes on.
+                got = details_of(err)
+                say(f"      not finished: {got.code.name} {got.reason}: {got.message}")
+                continue
+            # The gateway's accounts are made by its CLI, outside the services' audit trails.
+            changed = None if step is gateway_logins else _changes_since(clients, audits, before)
+            took = f"{time.perf_counter() - t0:.1f} s"
+            if changed == 0:
+                took += "; already done by an earlier run, nothing changed"
+            elif changed is not None:
+                took += f"; {changed} changes recorded"
+            say(f"      ({took})")
             if isinstance(result, list):
                 files = result
     finally:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from dgcp.assignment.v1 import assignment_pb2 as pb
 from runtime.auth import Role, current_caller
+from runtime.calendar import cst_date
 from runtime.db import read_transaction, transaction
 from runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from runtime.idempotency import Idempotency
@@ -26,6 +27,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
+from runtime.text import clean_text
 from services.assignment import lot_store as ls
 from services.assignment import solver
 from services.assignment.models import (
@@ -61,6 +63,9 @@ from services.assignment.panels import (
 from services.assignment.registry import normalize_industry
 
 _RULE_FIELDS = [f.name for f in pb.PanelRules.DESCRIPTOR.fields]
+#: Documented maximum of a recusal's and an unavailability's reason (characters after NFC);
+#: longer text is refused with TEXT_TOO_LONG, never cut.
+RECUSAL_REASON_MAX = 500
 
 
 def _rules_from_proto(lot: pb.Lot) -> LotRules:
@@ -72,9 +77,15 @@ def _rules_from_proto(lot: pb.Lot) -> LotRules:
             raise InvalidArgument.fields([FieldViolation(f"lot.{field}.{f}", d) for f, d in problems])
         return rules
 
+    if not 0 <= lot.balance_tolerance <= 0.1:
+        raise InvalidArgument.fields(
+            [FieldViolation("lot.balance_tolerance", "must lie in [0, 0.1]", "OUT_OF_RANGE")]
+        )
     return LotRules(
         standard=one(lot.standard_rules, TRACK_STANDARD, "standard_rules"),
         fast=one(lot.fast_rules, TRACK_FAST, "fast_rules"),
+        cap_policy="strict" if lot.cap_policy == pb.CAP_POLICY_STRICT else "raise",
+        balance_tolerance=lot.balance_tolerance,
     )
 
 
@@ -132,6 +143,8 @@ class LotHandlers:
             draw=f"draws/{draw.id}" if draw else "",
             create_time=to_timestamp(lot.create_time),
             review_deadline=to_timestamp(lot.review_deadline),
+            cap_policy=pb.CAP_POLICY_STRICT if rules.cap_policy == "strict" else pb.CAP_POLICY_RAISE,
+            balance_tolerance=rules.balance_tolerance,
         )
 
     def CreateLot(self, request: pb.CreateLotRequest, context: grpc.ServicerContext) -> pb.Lot:
@@ -384,11 +397,15 @@ class LotHandlers:
         end = _date(m.end_date, "unavailability.end_date")
         if end < start:
             raise InvalidArgument.fields([FieldViolation("unavailability.end_date", "is before start_date")])
+        problems: list[FieldViolation] = []
+        why = clean_text(m.reason, "unavailability.reason", problems, max_len=RECUSAL_REASON_MAX)
+        if problems:
+            raise InvalidArgument.fields(problems)
 
         def work(session: Session) -> pb.Unavailability:
             if session.get(Expert, expert_id) is None:
                 raise NotFound("EXPERT_NOT_FOUND", f"{request.parent} does not exist")
-            row = Unavailability(expert_id=expert_id, start_date=start, end_date=end, reason=m.reason[:500])
+            row = Unavailability(expert_id=expert_id, start_date=start, end_date=end, reason=why)
             session.add(row)
             session.flush()
             return pb.Unavailability(
@@ -411,7 +428,7 @@ class LotHandlers:
     ) -> pb.ListConflictsResponse:
         if bool(request.expert) == bool(request.case):
             raise InvalidArgument.fields([FieldViolation("expert", "give exactly one of expert or case")])
-        today = utcnow().date()
+        today = cst_date(utcnow())
         out: list[pb.Conflict] = []
         with read_transaction(self.ctx.engine) as session:
             if request.case:
@@ -466,13 +483,13 @@ class LotHandlers:
             cases, _ = ls.list_cases(session=session, lot_id=lot.id)
             if not cases:
                 raise FailedPrecondition("LOT_HAS_NO_CASES", f"{request.lot} has no cases")
-            today = utcnow().date()
+            today = cst_date(utcnow())
             doc_text, found = ls.lot_document(
                 session=session, lot=lot, cases=cases, as_of=today, policy=self.policy
             )
             doc = instance_from_document(doc_text)
             try:
-                result = solver.draw(doc.instance, seed)
+                result = _solve(doc, seed)
             except solver.InfeasibleError as err:
                 raise _infeasible(err, doc.cases, cases, found) from None
             seats = result_pairs(doc, result.pairs)
@@ -555,8 +572,10 @@ class LotHandlers:
         case_id = parse_name(request.case, "cases", field="case")
         expert_id = parse_name(request.expert, "experts", field="expert")
         _self_only(request.expert)
-        if not request.reason.strip():
-            raise InvalidArgument.fields([FieldViolation("reason", "is required", "REQUIRED")])
+        problems: list[FieldViolation] = []
+        reason = clean_text(request.reason, "reason", problems, max_len=RECUSAL_REASON_MAX, required=True)
+        if problems:
+            raise InvalidArgument.fields(problems)
 
         def work(session: Session) -> pb.Amendment:
             case = ls.get_case(session=session, id=case_id)
@@ -569,7 +588,7 @@ class LotHandlers:
             if record is None or leaving is None:
                 raise FailedPrecondition("NOT_ON_PANEL", f"{request.expert} does not sit on {request.case}")
             staying = [s.expert_id for s in seats if s.expert_id != expert_id]
-            pool = ls.expert_facts(session=session, as_of=utcnow().date())
+            pool = ls.expert_facts(session=session, as_of=cst_date(utcnow()))
             staying_employers = {pool[e].employer_code for e in staying if e in pool}
             rules = LotRules.from_json(lot.rules_json).for_track(case.track)
             staying_spec = sum(
@@ -587,7 +606,7 @@ class LotHandlers:
                 session=session,
                 lot=lot,
                 cases=[case],
-                as_of=utcnow().date(),
+                as_of=cst_date(utcnow()),
                 policy=self.policy,
                 exclude={case.id: exclude},
                 specialist_min={case.id: max(0, rules.specialist_minimum - staying_spec)},
@@ -597,7 +616,7 @@ class LotHandlers:
             seed = amendment_seed(record.seed, number, request.case)
             doc = instance_from_document(doc_text)
             try:
-                result = solver.draw(doc.instance, seed)
+                result = _solve(doc, seed)
             except solver.InfeasibleError as err:
                 raise _infeasible(err, doc.cases, [case], found) from None
             (pair,) = result.pairs.tolist()
@@ -619,7 +638,7 @@ class LotHandlers:
                 case_id=case.id,
                 removed_expert_id=expert_id,
                 added_expert_id=new_expert,
-                reason=request.reason[:500],
+                reason=reason,
                 seed=str(seed),
                 inputs_sha256=sha256_text(doc_text),
                 result_sha256=result_sha256(result_pairs(doc, result.pairs)),
@@ -738,10 +757,15 @@ def _relation_proto(row: ExpertRelation) -> pb.ExpertRelation:
     )
 
 
+def _solve(doc: Any, seed: int) -> solver.DrawResult:
+    """The draw a document defines: its cap policy and balance tolerance included."""
+    return solver.draw(doc.instance, seed, cap_policy=doc.cap_policy, balance_tolerance=doc.balance_tolerance)
+
+
 def _replay(doc_text: str, seed: int) -> str:
     doc = instance_from_document(doc_text)
     try:
-        result = solver.draw(doc.instance, seed)
+        result = _solve(doc, seed)
     except solver.InfeasibleError:
         return ""
     return result_sha256(result_pairs(doc, result.pairs))
@@ -766,12 +790,31 @@ def _outcome_json(doc: Any, result: solver.DrawResult) -> str:
                 [doc.cases[r.case], doc.experts[r.removed_expert], doc.experts[r.added_expert]]
                 for r in result.repairs
             ],
+            "max_marginal": round(result.max_marginal, 12),
+            "cap_raises": [
+                [doc.cases[r.case], r.scope.upper(), r.old_cap, round(r.new_cap, 12), r.reason]
+                for r in result.cap_raises
+            ],
+            "lottery": [
+                [round(float(w), 15), [[doc.cases[c], doc.experts[e]] for c, e in result_pairs_ix(inst, col)]]
+                for col, w in zip(
+                    result.lottery.columns if result.lottery else (),
+                    result.lottery.weights.tolist() if result.lottery else (),
+                    strict=True,
+                )
+            ],
+            "loads": result.loads,
         }
     )
 
 
+def result_pairs_ix(inst: Any, pairs: Any) -> list[tuple[int, int]]:
+    return list(zip(inst.pair_case[pairs].tolist(), inst.pair_expert[pairs].tolist(), strict=True))
+
+
 def _draw_proto(record: DrawRecord, amends: list[AmendmentRecord]) -> pb.Draw:
     outcome = json.loads(record.outcome_json)
+    loads = outcome.get("loads", {})
     return pb.Draw(
         name=f"draws/{record.id}",
         lot=f"lots/{record.lot_id}",
@@ -790,6 +833,20 @@ def _draw_proto(record: DrawRecord, amends: list[AmendmentRecord]) -> pb.Draw:
         inputs_json=record.inputs_json,
         amendments=[_amendment_proto(a) for a in amends],
         create_time=to_timestamp(record.create_time),
+        method=outcome.get("method", ""),
+        max_marginal=outcome.get("max_marginal", 0.0),
+        cap_raises=[
+            pb.CapRaise(case=c, scope=sc, old_cap=o, new_cap=n, reason=why)
+            for c, sc, o, n, why in outcome.get("cap_raises", [])
+        ],
+        lottery=[
+            pb.LotteryAssignment(weight=w, seats=[pb.DrawnSeat(case=c, expert=e) for c, e in seats])
+            for w, seats in outcome.get("lottery", [])
+        ],
+        largest_load=int(loads.get("largest", 0)),
+        mean_load=float(loads.get("mean", 0.0)),
+        experts_used=int(loads.get("experts_used", 0)),
+        capped_optimum=float(loads.get("capped_optimum", record.expected_objective)),
     )
 
 
@@ -823,9 +880,11 @@ def _infeasible(
     meta: dict[str, str] = {}
     for d in err.diagnoses:
         name = doc_cases[d.case] if 0 <= d.case < len(doc_cases) else "lot"
-        text = f"{d.reason} (required {d.required:g}, available {d.available:g}): {d.detail}"
+        # machine-readable parts first: error details are bounded, the prose may be cut
+        text = f"{d.reason} (required {d.required:g}, available {d.available:g})"
         if excluded.get(name):
             text += f"; excluded by avoidance: {excluded[name]}"
+        text += f": {d.detail}"
         meta[name] = f"{meta[name]} | {text}" if name in meta else text
     names = sorted(meta)
     meta["infeasible_cases"] = ",".join(names)

@@ -13,6 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from runtime.calendar import Period
 from runtime.errors import AlreadyExists, FailedPrecondition, NotFound
 from services.assignment.models import (
     AmendmentRecord,
@@ -219,14 +220,14 @@ def rotation_counts(*, session: Session, since: date) -> Counter[tuple[uuid.UUID
 
 
 def seat_counts(
-    *, session: Session, lot_id: uuid.UUID | None = None, since: date | None = None
+    *, session: Session, lot_id: uuid.UUID | None = None, since: datetime | None = None
 ) -> Counter[uuid.UUID]:
-    """Active seats per expert, in one lot or since a day (the month's load)."""
+    """Active seats per expert, in one lot or since an instant (the month's load)."""
     stmt = select(PanelSeat.expert_id, func.count()).where(col(PanelSeat.active).is_(True))
     if lot_id is not None:
         stmt = stmt.where(PanelSeat.lot_id == lot_id)
     if since is not None:
-        stmt = stmt.where(PanelSeat.seated_time >= _start_of(since))
+        stmt = stmt.where(PanelSeat.seated_time >= since)
     return Counter({e: int(n) for e, n in session.exec(stmt.group_by(col(PanelSeat.expert_id)))})
 
 
@@ -288,7 +289,9 @@ def lot_document(
     pool = expert_facts(session=session, as_of=as_of)
     found = assess(session=session, cases=cases, rules=rules, as_of=as_of, policy=policy, experts=pool)
     in_lot = seat_counts(session=session, lot_id=lot.id)
-    in_month = seat_counts(session=session, since=as_of.replace(day=1))
+    # the month is China Standard Time's: a seat taken at 07:00 Beijing time on the 1st
+    # counts in the new month, though it is still the previous month in UTC
+    in_month = seat_counts(session=session, since=Period.month(as_of.year, as_of.month).start)
     loads = rules.standard
     doc_experts = [
         DocExpert(

@@ -72,21 +72,42 @@ class AvoidancePolicy:
     lookback_months: int = 36
 
 
+#: What the draw does with a case that cannot be served under the probability cap:
+#: ``raise`` its cap to the least value that can (recorded per case), or ``strict``: refuse.
+CAP_POLICIES = ("raise", "strict")
+
+
 @dataclass(frozen=True)
 class LotRules:
     standard: TrackRules = field(default_factory=lambda: DEFAULT_RULES[TRACK_STANDARD])
     fast: TrackRules = field(default_factory=lambda: DEFAULT_RULES[TRACK_FAST])
+    cap_policy: str = "raise"
+    #: Among assignments within this relative distance of the best fit, loads are spread
+    #: as evenly as the rules allow (0: exact ties only).
+    balance_tolerance: float = 0.0
 
     def for_track(self, track: int) -> TrackRules:
         return self.fast if track == TRACK_FAST else self.standard
 
     def to_json(self) -> str:
-        return canonical_json({"standard": asdict(self.standard), "fast": asdict(self.fast)})
+        return canonical_json(
+            {
+                "standard": asdict(self.standard),
+                "fast": asdict(self.fast),
+                "cap_policy": self.cap_policy,
+                "balance_tolerance": self.balance_tolerance,
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str) -> LotRules:
         data = json.loads(text)
-        return cls(standard=TrackRules(**data["standard"]), fast=TrackRules(**data["fast"]))
+        return cls(
+            standard=TrackRules(**data["standard"]),
+            fast=TrackRules(**data["fast"]),
+            cap_policy=data.get("cap_policy", "raise"),
+            balance_tolerance=float(data.get("balance_tolerance", 0.0)),
+        )
 
 
 def merge_rules(given: dict[str, Any], default: TrackRules) -> TrackRules:
@@ -246,6 +267,8 @@ class Document:
     cases: list[str]
     experts: list[str]
     instance: Instance
+    cap_policy: str = "raise"
+    balance_tolerance: float = 0.0
 
 
 def instance_from_document(text: str) -> Document:
@@ -273,7 +296,14 @@ def instance_from_document(text: str) -> Document:
         load_cap=np.array([e["load_cap"] for e in experts], dtype=np.int64),
         employer=np.array([emp_ix[e["employer"]] for e in experts], dtype=np.int64),
     )
-    return Document([c["name"] for c in cases], [e["name"] for e in experts], inst)
+    rules = data.get("rules", {})
+    return Document(
+        [c["name"] for c in cases],
+        [e["name"] for e in experts],
+        inst,
+        cap_policy=rules.get("cap_policy", "raise"),
+        balance_tolerance=float(rules.get("balance_tolerance", 0.0)),
+    )
 
 
 def result_pairs(doc: Document, pairs: np.ndarray) -> list[tuple[str, str]]:

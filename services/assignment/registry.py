@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from dgcp.assignment.v1 import assignment_pb2 as pb
 from runtime.errors import FieldViolation
 from runtime.resources import to_timestamp
+from runtime.text import clean_name
 from services.assignment import creditcode
 from services.assignment.models import Consultancy, Enterprise, Expert, ExpertSpecialty, ReviewAgency
 
@@ -53,10 +54,8 @@ def _credit(code: str, field: str, out: list[FieldViolation]) -> None:
 
 
 def _text(value: str, field: str, out: list[FieldViolation], *, required: bool = True) -> None:
-    if required and not value.strip():
-        out.append(FieldViolation(field, "is required", "REQUIRED"))
-    elif len(value) > MAX_NAME:
-        out.append(FieldViolation(field, f"at most {MAX_NAME} characters", "TOO_LONG"))
+    """A published name: the one rule of every service (runtime.text: NFC, no invisible tricks)."""
+    clean_name(value, field, out, max_len=MAX_NAME, required=required)
 
 
 T = TypeVar("T")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from runtime.errors import FieldViolation
+from runtime.text import clean_text
 
 EXPERT_TO_CONSULTANCY = "expert_to_consultancy"
 CONSULTANCY_TO_REVIEW = "consultancy_to_review"
@@ -57,8 +58,7 @@ def rating_problems(
                     "VALUE_OUT_OF_RANGE",
                 )
             )
-    if len(comment) > policy.max_comment_chars:
-        out.append(FieldViolation("comment", "too long", "COMMENT_TOO_LONG"))
+    clean_text(comment, "comment", out, max_len=policy.max_comment_chars)
     return out
 
 

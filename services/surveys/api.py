@@ -39,6 +39,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
+from runtime.text import clean_name
 from services.surveys import store
 from services.surveys.models import InvitationRow, SurveyTemplateRow, idempotency_keys
 from services.surveys.policy import SurveyPolicy
@@ -94,12 +95,7 @@ _CSV_COLUMNS = (
 
 
 def _name_problems(value: str, field: str, out: list[FieldViolation], *, required: bool) -> None:
-    if required and not value.strip():
-        out.append(FieldViolation(field, "is required", "REQUIRED"))
-    elif len(value) > _MAX_NAME:
-        out.append(FieldViolation(field, f"at most {_MAX_NAME} characters", "TOO_LONG"))
-    elif "\x00" in value:
-        out.append(FieldViolation(field, "must not contain NUL characters", "INVALID_TEXT"))
+    clean_name(value, field, out, max_len=_MAX_NAME, required=required)
 
 
 def _filters(**values: str) -> None:

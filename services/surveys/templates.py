@@ -17,6 +17,7 @@ from enum import IntEnum
 from typing import Any
 
 from runtime.errors import FieldViolation
+from runtime.text import clean_text
 
 
 class Purpose(IntEnum):
@@ -98,12 +99,8 @@ class Content:
 def _text(
     value: str, field_: str, out: list[FieldViolation], *, required: bool, limit: int = MAX_TEXT
 ) -> None:
-    if required and not value.strip():
-        out.append(FieldViolation(field_, "is required", "REQUIRED"))
-    elif len(value) > limit:
-        out.append(FieldViolation(field_, f"at most {limit} characters", "TOO_LONG"))
-    elif "\x00" in value:
-        out.append(FieldViolation(field_, "must not contain NUL characters", "INVALID_TEXT"))
+    """Survey texts and answers are free text (runtime.text: NFC, line breaks kept, no tricks)."""
+    clean_text(value, field_, out, max_len=limit, required=required)
 
 
 def capped(out: list[FieldViolation]) -> list[FieldViolation]:

@@ -70,6 +70,7 @@ def world(
     cap: float = 0.5,
     industries: tuple[str, ...] = ("3360", "2614"),
     review_deadline: Timestamp | None = None,
+    cap_policy: int = 0,
 ) -> World:
     agency = _org(stub, "agency")
     consultancies = [_org(stub, "consultancy") for _ in range(2)]
@@ -101,6 +102,7 @@ def world(
                 standard_rules=pb.PanelRules(probability_cap=cap, max_cases_per_lot=4),
                 fast_rules=pb.PanelRules(probability_cap=cap),
                 review_deadline=review_deadline,
+                cap_policy=cap_policy,  # type: ignore[arg-type]
             )
         ),
         metadata=AUTH,
@@ -182,6 +184,17 @@ def test_draw_meets_every_rule_and_replays(stub: pb_grpc.AssignmentServiceStub) 
     assert draw.solver_versions["algorithm"] and draw.solver_versions["highs"]
     assert all(0 < m.probability <= 0.5 + 1e-9 for m in draw.marginals)
     assert draw.realised_objective > 0 and draw.expected_objective > 0
+    # the record says which sampler ran, the largest marginal and how the load spread
+    assert draw.method in ("dependent-rounding", "dependent-rounding-separated-groups", "lottery")
+    assert draw.max_marginal == pytest.approx(max(m.probability for m in draw.marginals))
+    assert draw.expected_objective >= 0.995 * draw.capped_optimum - 1e-9
+    assert 1 <= draw.largest_load <= 4 and draw.experts_used >= 1
+    assert draw.mean_load == pytest.approx(
+        sum(3 if c.track == pb.CASE_TRACK_STANDARD else 1 for c in w.cases) / draw.experts_used
+    )
+    assert not draw.cap_raises
+    if draw.method == "lottery":
+        assert sum(a.weight for a in draw.lottery) == pytest.approx(1.0)
 
     seats = stub.ListPanelSeats(pb.ListPanelSeatsRequest(lot=w.lot.name), metadata=AUTH).seats
     load: dict[str, int] = {}
@@ -311,9 +324,12 @@ def test_infeasible_lot_names_the_case_and_why(stub: pb_grpc.AssignmentServiceSt
     err = error_of(stub.DrawPanels, pb.DrawPanelsRequest(lot=w.lot.name, seed="1"), metadata=AUTH)
     assert (err.code, err.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "NO_FEASIBLE_ASSIGNMENT")
     named = set(err.metadata["infeasible_cases"].split(","))
-    # every case of that consultancy is left with two experts: too few for a panel of 3,
-    # and too few specialists under the 0.5 cap for the fast-track panel of 1
-    assert named == {c.name for c in w.cases if c.consultancy == victim.consultancy}
+    # every standard case of that consultancy is left with two experts: too few for a
+    # panel of 3 (a fast-track panel of 1 with too few specialists under the 0.5 cap is
+    # no longer refused: the lot's default cap policy raises that case's cap)
+    assert named == {
+        c.name for c in w.cases if c.consultancy == victim.consultancy and c.track == pb.CASE_TRACK_STANDARD
+    }
     assert "TOO_FEW_ELIGIBLE_EXPERTS" in err.metadata[victim.name]
     assert "CONTRACTED_BY_CONSULTANCY_WITHIN_36_MONTHS=12" in err.metadata[victim.name]
     assert stub.GetLot(pb.GetLotRequest(name=w.lot.name), metadata=AUTH).status == pb.LOT_STATUS_DRAFT
@@ -496,3 +512,17 @@ def test_consultancy_lists_only_its_own_cases_across_lots(stub: pb_grpc.Assignme
     err = error_of(stub.ListCases, pb.ListCasesRequest(parent="lots/-"), metadata=AUTH)
     assert err.code == grpc.StatusCode.INVALID_ARGUMENT
     assert [v.field for v in err.violations] == ["parent"]
+
+
+def test_strict_cap_policy_refuses_what_the_default_raises(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub, n_cases=3, cap_policy=pb.CAP_POLICY_STRICT)
+    assert stub.GetLot(pb.GetLotRequest(name=w.lot.name), metadata=AUTH).cap_policy == pb.CAP_POLICY_STRICT
+    victim = w.cases[2]
+    for e in w.experts[:-2]:
+        relate(stub, e.name, victim.consultancy, pb.RELATION_KIND_CONTRACT, None)
+    err = error_of(stub.DrawPanels, pb.DrawPanelsRequest(lot=w.lot.name, seed="1"), metadata=AUTH)
+    named = set(err.metadata["infeasible_cases"].split(","))
+    # strict: the fast-track cases (too few specialists under the 0.5 cap) are refused too
+    assert named == {c.name for c in w.cases if c.consultancy == victim.consultancy}
+    fast = [c.name for c in w.cases if c.consultancy == victim.consultancy and c.track == pb.CASE_TRACK_FAST]
+    assert fast and all("PROBABILITY_CAP_TOO_TIGHT" in err.metadata[n] for n in fast)

@@ -124,7 +124,13 @@ def test_every_sample_meets_every_rule_or_instance_is_infeasible(inst: Instance,
             assert exact_optimum(inst) is None
         return
     assert independent_violations(inst, result.pairs) == []
-    assert np.all(result.marginal_values <= inst.prob_cap[result.marginal_pairs] + 1e-9)
+    assert result.prob_cap is not None
+    assert np.all(result.marginal_values <= result.prob_cap[result.marginal_pairs] + 1e-9)
+    # a cap differs from the lot's only on a case whose raise is recorded, and only upwards
+    raised = {r.case for r in result.cap_raises}
+    moved = np.flatnonzero(result.prob_cap != inst.prob_cap)
+    assert set(inst.pair_case[moved].tolist()) <= raised
+    assert np.all(result.prob_cap >= inst.prob_cap)
     assert result.realised_objective == pytest.approx(float(inst.fit[result.pairs].sum()))
     assert result.weakest_panel_fit == pytest.approx(float(result.panel_fit.min()))
 
@@ -195,7 +201,7 @@ def test_empirical_marginals_match_the_lp(instance_seed: int) -> None:
 
 
 def test_same_seed_same_panels_and_different_seed_usually_different() -> None:
-    inst = synthetic(40, 30, seed=3, prob_cap=0.5, load_cap=6, n_industries=4)
+    inst = synthetic(40, 30, seed=3, prob_cap=0.5, load_cap=6, n_industries=4, specialist_min=0)
     a, b = draw(inst, 12345), draw(inst, 12345)
     assert np.array_equal(a.pairs, b.pairs)
     assert a.digest(inst) == b.digest(inst)
@@ -204,11 +210,11 @@ def test_same_seed_same_panels_and_different_seed_usually_different() -> None:
 
 
 def test_same_seed_same_panels_in_another_process() -> None:
-    inst = synthetic(40, 30, seed=3, prob_cap=0.5, load_cap=6, n_industries=4)
+    inst = synthetic(40, 30, seed=3, prob_cap=0.5, load_cap=6, n_industries=4, specialist_min=0)
     code = (
         "from services.assignment.solver import draw;"
         "from services.assignment.solver.synthetic import synthetic;"
-        "i=synthetic(40,30,seed=3,prob_cap=0.5,load_cap=6,n_industries=4);print(draw(i,999).digest(i))"
+        "i=synthetic(40,30,seed=3,prob_cap=0.5,load_cap=6,n_industries=4,specialist_min=0);print(draw(i,999).digest(i))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": "7"}
@@ -217,7 +223,7 @@ def test_same_seed_same_panels_in_another_process() -> None:
 
 
 def test_input_order_does_not_change_the_draw() -> None:
-    inst = synthetic(30, 25, seed=5, prob_cap=0.6, load_cap=5, n_industries=4)
+    inst = synthetic(30, 25, seed=5, prob_cap=0.6, load_cap=5, n_industries=4, specialist_min=0)
     perm = np.random.default_rng(1).permutation(inst.n_pairs)
     fields = _fields(inst)
     for name in ("pair_case", "pair_expert", "fit", "specialist", "prob_cap"):

@@ -33,6 +33,7 @@ CUSTOM_KINDS = {
     ("gateway.networking.k8s.io/v1", "Gateway"),
     ("gateway.networking.k8s.io/v1", "HTTPRoute"),
     ("gateway.networking.k8s.io/v1", "GRPCRoute"),
+    ("monitoring.coreos.com/v1", "ServiceMonitor"),
 }
 SECRET_ENV = {"DATABASE_URL", "DGCP_JWT_SECRET", "DGCP_BULLETIN_SIGNING_KEY"}
 
@@ -203,7 +204,7 @@ def test_every_service_has_deployment_service_probes_and_network_policy(
 
     svc = _find(resources, "Service", service)
     assert selects({"matchLabels": svc["spec"]["selector"]}, labels)
-    (svc_port,) = svc["spec"]["ports"]
+    (svc_port,) = [p for p in svc["spec"]["ports"] if p["name"] != "metrics"]  # metrics: below
     assert svc_port["name"] == "grpc" and svc_port["targetPort"] == "grpc"
 
     config = _find(resources, "ConfigMap", "dgcp-config")["data"]
@@ -516,3 +517,37 @@ def test_config_names_only_settings_the_code_reads(overlay: str, rendered: dict[
     known |= {f"DGCP_{s.upper()}_{what}" for s in DEFAULT_PORTS for what in ("ADDR", "PORT")}
     config = _find(rendered[overlay], "ConfigMap", "dgcp-config")["data"]
     assert set(config) <= known, set(config) - known
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_process_exposes_metrics_for_scraping(
+    overlay: str, rendered: dict[str, list[Resource]]
+) -> None:
+    """Each service and the gateway: a metrics port on the pod and the Service, the scrape
+    annotations, the port setting; Prometheus's namespace may reach it; prod has a ServiceMonitor."""
+    resources = rendered[overlay]
+    config = _find(resources, "ConfigMap", "dgcp-config")["data"]
+    port = int(config["DGCP_METRICS_PORT"])
+    for name in [*_services(), "gateway"]:
+        deployment = _find(resources, "Deployment", name)
+        template = deployment["spec"]["template"]
+        notes = template["metadata"]["annotations"]
+        assert notes["prometheus.io/scrape"] == "true" and int(notes["prometheus.io/port"]) == port
+        (container,) = template["spec"]["containers"]
+        assert {"name": "metrics", "containerPort": port, "protocol": "TCP"} in container["ports"]
+        service = _find(resources, "Service", name)
+        assert any(p["name"] == "metrics" and p["port"] == port for p in service["spec"]["ports"])
+    scrape = _find(resources, "NetworkPolicy", "allow-metrics-scrape")["spec"]["ingress"]
+    assert scrape == [
+        {
+            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+            "ports": [{"port": "metrics", "protocol": "TCP"}],
+        }
+    ]
+    monitors = _of_kind(resources, "ServiceMonitor")
+    if overlay == "prod":
+        (monitor,) = monitors
+        assert monitor["spec"]["endpoints"][0]["port"] == "metrics"
+        assert monitor["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/part-of": "dgcp"}
+    else:
+        assert not monitors

@@ -122,3 +122,46 @@ def test_every_string_of_a_request_is_nfc_and_free_of_invisible_tricks() -> None
     answers.answers["k\u202e"].scale = 1
     assert [v.field for v in clean_message(answers)] == ["answers[k\u202e]"]
     assert answers.answers["comment"].text == "好"
+
+
+class _Downstream(grpc.RpcError, grpc.Call):  # type: ignore[misc]
+    """A failed call to another service, as a client stub raises it."""
+
+    def __init__(self, status: object) -> None:
+        self._status = status
+
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.INVALID_ARGUMENT
+
+    def details(self) -> str:
+        return self._status.message  # type: ignore[attr-defined,no-any-return]
+
+    def trailing_metadata(self) -> tuple[tuple[str, bytes], ...]:
+        return (("grpc-status-details-bin", self._status.SerializeToString()),)  # type: ignore[attr-defined]
+
+    def initial_metadata(self) -> tuple[()]:
+        return ()
+
+    def is_active(self) -> bool:
+        return False
+
+    def time_remaining(self) -> None:
+        return None
+
+    def cancel(self) -> bool:
+        return False
+
+    def add_callback(self, callback: object) -> bool:
+        return False
+
+
+def test_a_downstream_refusal_reaches_the_caller_with_its_code_and_reason() -> None:
+    sent = build_status(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "case: not a case name",
+        "INVALID_NAME",
+        [FieldViolation("case", "not a case name", "INVALID_NAME")],
+    )
+    mapped = _classify(_Downstream(sent))
+    assert mapped is not None and mapped.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert mapped.reason == "INVALID_NAME" and [v.field for v in mapped.violations] == ["case"]

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import grpc
 import httpx
+import pyotp
 from google.protobuf import timestamp_pb2
 from sqlalchemy import Engine
 
@@ -252,7 +253,23 @@ def logged_in(base_url: str, settings: GatewaySettings, role: str, subject: str)
     assert activate(client, path).status_code == 200
     r = login(client, username)
     assert r.status_code == 303, r.text
+    if r.headers["location"] == "/login/second-factor":  # authority: enrol the second factor
+        complete_second_factor(client)
     return client
+
+
+_TOTP_SECRET = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
+
+
+def complete_second_factor(client: httpx.Client) -> list[str]:
+    """Enrol a pending authority session's TOTP as a holder would; returns the recovery codes."""
+    page = client.get("/login/second-factor")
+    m = _TOTP_SECRET.search(page.text)
+    assert m, page.text
+    code = pyotp.TOTP(m.group(1).replace(" ", "")).now()
+    r = client.post("/login/second-factor", data={"csrf_token": csrf_of(page.text), "code": code})
+    assert r.status_code == 200, r.text
+    return re.findall(r"<code>([a-z2-7-]{19})</code>", r.text)
 
 
 def issue_link(channel: grpc.Channel) -> str:

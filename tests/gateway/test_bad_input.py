@@ -240,6 +240,9 @@ def test_huge_body_is_refused_while_streaming(stack: Stack, chunked: bool) -> No
         )
         status, seconds = _send_huge(gw, head, total, chunked)
         grown = _rss_bytes() - before
+        print(
+            f"400 MB {'chunked' if chunked else 'sized'} POST {path.decode()}: RSS +{grown / 2**20:.1f} MiB"
+        )
         assert grown < 50 * (1 << 20), f"RSS grew by {grown / 2**20:.0f} MiB"
         assert status in (413, None), status  # None: the client saw the reset before the answer
         assert seconds < 30

@@ -33,7 +33,9 @@ from tests.support import error_of
 def _cases(st: Stack, when: datetime) -> str:
     firm = f"consultancies/{uuid.uuid4()}"
     for total in (82.0, 78.0, 85.0):
-        run_case(st, firm, [total, total - 2], when, rating=4, review_rating=4)
+        enterprise = f"enterprises/{uuid.uuid4()}"
+        st.assignment.places[enterprise] = ("长安镇", "3130")
+        run_case(st, firm, [total, total - 2], when, rating=4, review_rating=4, enterprise=enterprise)
     return firm
 
 
@@ -64,6 +66,9 @@ def test_publication_is_true_final_signed_and_chained(stack: Stack, tmp_path: Pa
     key = st.public.GetBulletinSigningKey(pb.GetBulletinSigningKeyRequest())
     assert key.fingerprint == v1.signing_key_fingerprint and "BEGIN PUBLIC KEY" in key.public_key_pem
     assert st.public.VerifyBulletin(pb.VerifyBulletinRequest(name=v1.name)).ok
+    page = st.public.GetBulletinFile(pb.GetBulletinFileRequest(bulletin=v1.name, file="bulletin.zh-CN.html"))
+    assert "长安镇：3 宗，一次通过率 100.0%" in page.content.decode()  # summary by town
+    assert "制造业（C）：3 宗" in page.content.decode()  # and by GB/T 4754 section
     with transaction(st.svc.ctx.engine) as session:  # the deployment's synthetic flag is stored
         assert session.execute(select(deployment_facts.c.value)).scalar_one() is False
 

@@ -171,7 +171,7 @@ def test_answers_checked_item_by_item() -> None:
         ("answers.overall", "WRONG_TYPE"),
         ("answers.quality_score", "REQUIRED"),
         ("answers.zzz", "UNKNOWN_ITEM"),
-        ("answers.comment", "TOO_LONG"),
+        ("answers.comment", "TEXT_TOO_LONG"),
     }
 
 

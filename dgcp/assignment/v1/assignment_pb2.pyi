@@ -43,6 +43,12 @@ class LotStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LOT_STATUS_REVIEWING: _ClassVar[LotStatus]
     LOT_STATUS_CLOSED: _ClassVar[LotStatus]
 
+class CapPolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CAP_POLICY_UNSPECIFIED: _ClassVar[CapPolicy]
+    CAP_POLICY_RAISE: _ClassVar[CapPolicy]
+    CAP_POLICY_STRICT: _ClassVar[CapPolicy]
+
 class RelationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     RELATION_KIND_UNSPECIFIED: _ClassVar[RelationKind]
@@ -67,6 +73,9 @@ LOT_STATUS_DRAFT: LotStatus
 LOT_STATUS_ASSIGNED: LotStatus
 LOT_STATUS_REVIEWING: LotStatus
 LOT_STATUS_CLOSED: LotStatus
+CAP_POLICY_UNSPECIFIED: CapPolicy
+CAP_POLICY_RAISE: CapPolicy
+CAP_POLICY_STRICT: CapPolicy
 RELATION_KIND_UNSPECIFIED: RelationKind
 RELATION_KIND_EMPLOYMENT: RelationKind
 RELATION_KIND_CONTRACT: RelationKind
@@ -380,7 +389,7 @@ class PanelRules(_message.Message):
     def __init__(self, panel_size: _Optional[int] = ..., specialist_minimum: _Optional[int] = ..., max_cases_per_lot: _Optional[int] = ..., max_cases_per_month: _Optional[int] = ..., probability_cap: _Optional[float] = ..., rotation_window_months: _Optional[int] = ..., rotation_limit: _Optional[int] = ..., rotation_penalty: _Optional[float] = ..., floor_fraction: _Optional[float] = ..., specialty_fit: _Optional[float] = ...) -> None: ...
 
 class Lot(_message.Message):
-    __slots__ = ("name", "year", "batch", "lot_number", "review_agency", "standard_rules", "fast_rules", "status", "draw", "create_time", "review_deadline")
+    __slots__ = ("name", "year", "batch", "lot_number", "review_agency", "standard_rules", "fast_rules", "status", "draw", "create_time", "review_deadline", "cap_policy", "balance_tolerance")
     NAME_FIELD_NUMBER: _ClassVar[int]
     YEAR_FIELD_NUMBER: _ClassVar[int]
     BATCH_FIELD_NUMBER: _ClassVar[int]
@@ -392,6 +401,8 @@ class Lot(_message.Message):
     DRAW_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     REVIEW_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    CAP_POLICY_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_TOLERANCE_FIELD_NUMBER: _ClassVar[int]
     name: str
     year: int
     batch: int
@@ -403,7 +414,9 @@ class Lot(_message.Message):
     draw: str
     create_time: _timestamp_pb2.Timestamp
     review_deadline: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., year: _Optional[int] = ..., batch: _Optional[int] = ..., lot_number: _Optional[int] = ..., review_agency: _Optional[str] = ..., standard_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., fast_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., status: _Optional[_Union[LotStatus, str]] = ..., draw: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    cap_policy: CapPolicy
+    balance_tolerance: float
+    def __init__(self, name: _Optional[str] = ..., year: _Optional[int] = ..., batch: _Optional[int] = ..., lot_number: _Optional[int] = ..., review_agency: _Optional[str] = ..., standard_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., fast_rules: _Optional[_Union[PanelRules, _Mapping]] = ..., status: _Optional[_Union[LotStatus, str]] = ..., draw: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., review_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cap_policy: _Optional[_Union[CapPolicy, str]] = ..., balance_tolerance: _Optional[float] = ...) -> None: ...
 
 class Case(_message.Message):
     __slots__ = ("name", "lot", "enterprise", "consultancy", "stage", "track", "industry_code", "panel", "create_time", "summary")
@@ -503,8 +516,38 @@ class SeatRepair(_message.Message):
     added_expert: str
     def __init__(self, case: _Optional[str] = ..., removed_expert: _Optional[str] = ..., added_expert: _Optional[str] = ...) -> None: ...
 
+class CapRaise(_message.Message):
+    __slots__ = ("case", "scope", "old_cap", "new_cap", "reason")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    OLD_CAP_FIELD_NUMBER: _ClassVar[int]
+    NEW_CAP_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    scope: str
+    old_cap: float
+    new_cap: float
+    reason: str
+    def __init__(self, case: _Optional[str] = ..., scope: _Optional[str] = ..., old_cap: _Optional[float] = ..., new_cap: _Optional[float] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DrawnSeat(_message.Message):
+    __slots__ = ("case", "expert")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    EXPERT_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    expert: str
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ...) -> None: ...
+
+class LotteryAssignment(_message.Message):
+    __slots__ = ("weight", "seats")
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SEATS_FIELD_NUMBER: _ClassVar[int]
+    weight: float
+    seats: _containers.RepeatedCompositeFieldContainer[DrawnSeat]
+    def __init__(self, weight: _Optional[float] = ..., seats: _Optional[_Iterable[_Union[DrawnSeat, _Mapping]]] = ...) -> None: ...
+
 class Draw(_message.Message):
-    __slots__ = ("name", "lot", "seed", "seed_supplied", "inputs_sha256", "result_sha256", "rules_json", "solver_versions", "expected_objective", "realised_objective", "weakest_panel_fit", "weakest_case", "marginals", "repairs", "inputs_json", "amendments", "create_time")
+    __slots__ = ("name", "lot", "seed", "seed_supplied", "inputs_sha256", "result_sha256", "rules_json", "solver_versions", "expected_objective", "realised_objective", "weakest_panel_fit", "weakest_case", "marginals", "repairs", "inputs_json", "amendments", "create_time", "method", "max_marginal", "cap_raises", "lottery", "largest_load", "mean_load", "experts_used", "capped_optimum")
     class SolverVersionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -529,6 +572,14 @@ class Draw(_message.Message):
     INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
     AMENDMENTS_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    MAX_MARGINAL_FIELD_NUMBER: _ClassVar[int]
+    CAP_RAISES_FIELD_NUMBER: _ClassVar[int]
+    LOTTERY_FIELD_NUMBER: _ClassVar[int]
+    LARGEST_LOAD_FIELD_NUMBER: _ClassVar[int]
+    MEAN_LOAD_FIELD_NUMBER: _ClassVar[int]
+    EXPERTS_USED_FIELD_NUMBER: _ClassVar[int]
+    CAPPED_OPTIMUM_FIELD_NUMBER: _ClassVar[int]
     name: str
     lot: str
     seed: str
@@ -546,7 +597,15 @@ class Draw(_message.Message):
     inputs_json: str
     amendments: _containers.RepeatedCompositeFieldContainer[Amendment]
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., lot: _Optional[str] = ..., seed: _Optional[str] = ..., seed_supplied: _Optional[bool] = ..., inputs_sha256: _Optional[str] = ..., result_sha256: _Optional[str] = ..., rules_json: _Optional[str] = ..., solver_versions: _Optional[_Mapping[str, str]] = ..., expected_objective: _Optional[float] = ..., realised_objective: _Optional[float] = ..., weakest_panel_fit: _Optional[float] = ..., weakest_case: _Optional[str] = ..., marginals: _Optional[_Iterable[_Union[Marginal, _Mapping]]] = ..., repairs: _Optional[_Iterable[_Union[SeatRepair, _Mapping]]] = ..., inputs_json: _Optional[str] = ..., amendments: _Optional[_Iterable[_Union[Amendment, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    method: str
+    max_marginal: float
+    cap_raises: _containers.RepeatedCompositeFieldContainer[CapRaise]
+    lottery: _containers.RepeatedCompositeFieldContainer[LotteryAssignment]
+    largest_load: int
+    mean_load: float
+    experts_used: int
+    capped_optimum: float
+    def __init__(self, name: _Optional[str] = ..., lot: _Optional[str] = ..., seed: _Optional[str] = ..., seed_supplied: _Optional[bool] = ..., inputs_sha256: _Optional[str] = ..., result_sha256: _Optional[str] = ..., rules_json: _Optional[str] = ..., solver_versions: _Optional[_Mapping[str, str]] = ..., expected_objective: _Optional[float] = ..., realised_objective: _Optional[float] = ..., weakest_panel_fit: _Optional[float] = ..., weakest_case: _Optional[str] = ..., marginals: _Optional[_Iterable[_Union[Marginal, _Mapping]]] = ..., repairs: _Optional[_Iterable[_Union[SeatRepair, _Mapping]]] = ..., inputs_json: _Optional[str] = ..., amendments: _Optional[_Iterable[_Union[Amendment, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., method: _Optional[str] = ..., max_marginal: _Optional[float] = ..., cap_raises: _Optional[_Iterable[_Union[CapRaise, _Mapping]]] = ..., lottery: _Optional[_Iterable[_Union[LotteryAssignment, _Mapping]]] = ..., largest_load: _Optional[int] = ..., mean_load: _Optional[float] = ..., experts_used: _Optional[int] = ..., capped_optimum: _Optional[float] = ...) -> None: ...
 
 class Amendment(_message.Message):
     __slots__ = ("name", "case", "removed_expert", "added_expert", "reason", "seed", "inputs_sha256", "result_sha256", "inputs_json", "create_time")

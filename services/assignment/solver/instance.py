@@ -50,6 +50,19 @@ class SolverOptions:
     #: Time limit for the exact MILP (deterministic draws whose LP is fractional, floor
     #: model with cap 1); when it is hit the result reports the MIP gap.
     milp_time_limit: float = 60.0
+    #: Exact lottery (``lottery``): first columns sampled from the fractional optimum, the
+    #: stopping gap against the upper bound (0.004: within 99.6 % of the best capped
+    #: lottery), and limits on pricing rounds and seconds.
+    #: Where a case mixes specialists and others inside one employer group, first try the
+    #: LP with the lighter side of each such group left out (at most this many rounds):
+    #: the flow then carries every rule exactly. It is used when it keeps at least
+    #: ``separated_min_ratio`` of the capped optimum; otherwise the exact lottery runs.
+    separation_rounds: int = 6
+    separated_min_ratio: float = 0.995
+    lottery_initial_samples: int = 16
+    lottery_gap: float = 4e-3
+    lottery_max_rounds: int = 300
+    lottery_time_limit: float = 120.0
 
 
 @dataclass(frozen=True, eq=False)

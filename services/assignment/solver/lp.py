@@ -21,7 +21,7 @@ single column with cap <= 1 cannot violate it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -56,6 +56,9 @@ class LPSolution:
     rounds: int
     status: str
     column_set: IntArray  # every pair the LP had as a column (all pairs, or the CG set)
+    #: Reduced cost of each column of ``column_set`` at its lower bound (>= 0; a pair with
+    #: a positive one is 0 in every optimal solution): None when not known.
+    lower_reduced: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -262,7 +265,8 @@ def solve_lp(inst: Instance, floor_rhs: FloatArray | None, options: SolverOption
             continue
         x = res.x[: cols.size]
         status = "optimal" if new.size == 0 else "pricing_round_limit"
-        return _support(cols, x, float(inst.fit[cols] @ x), cols.size, rounds, status)
+        sol = _support(cols, x, float(inst.fit[cols] @ x), cols.size, rounds, status)
+        return replace(sol, lower_reduced=np.asarray(res.lower.marginals[: cols.size]))
 
 
 def _slacks(inst: Instance, cols: IntArray, res: OptimizeResult, rows: _Rows) -> Slacks:
@@ -282,7 +286,8 @@ def _solve_full(inst: Instance, floor_rhs: FloatArray | None) -> LPSolution:
     res, _, _ = _solve_restricted(inst, cols, floor_rhs)
     if res.status != 0:
         raise RestrictedInfeasible(res.message)
-    return _support(cols, res.x, -float(res.fun), cols.size, 1)
+    sol = _support(cols, res.x, -float(res.fun), cols.size, 1)
+    return replace(sol, lower_reduced=np.asarray(res.lower.marginals[: cols.size]))
 
 
 def _support(
@@ -344,3 +349,88 @@ def solve_milp(
         gap=gap,
         status="optimal" if res.status == 0 else "time_limit",
     )
+
+
+def balance_lp(
+    inst: Instance,
+    lp: LPSolution,
+    floor_rhs: FloatArray | None,
+    tolerance: float,
+) -> LPSolution:
+    """Among fractional assignments within ``tolerance`` (relative) of the optimum ``lp``,
+    the one whose loads are most even: minimise sum_r sum_{j>=1} max(0, load_r - j), a
+    convex penalty with a kink at every integer, so a load above another's by more than
+    one always costs more. Realised loads are floor or ceil of these fractional loads.
+
+    Solved over the column set the optimum used (all pairs below the column-generation
+    threshold); the fit row keeps the total within the tolerance, so the objective never
+    drops by more than that. Only columns whose reduced cost is within the tolerance take
+    part: at tolerance 0 that is exact (a column with a positive reduced cost is zero in
+    every optimal solution, by complementary slackness)."""
+    cols = lp.column_set
+    if lp.lower_reduced is not None:
+        slack_rc = tolerance * abs(lp.objective) + 1e-9 * (float(np.ptp(inst.fit)) + 1.0)
+        cols = cols[lp.lower_reduced <= slack_rc]
+    rows = build_rows(inst, cols, floor_rhs)
+    k = cols.size
+    pe = inst.pair_expert[cols]
+    experts = np.unique(pe)
+    m_u = experts.size
+    deg = np.bincount(pe, minlength=inst.n_experts)[experts]
+    levels = np.maximum(0, np.minimum(inst.load_cap[experts], deg) - 1)
+    n_e = int(levels.sum())
+    e_expert = np.repeat(np.arange(m_u), levels)  # local expert index of each level var
+    first = np.cumsum(levels) - levels
+    e_level = np.arange(n_e) - np.repeat(first, levels) + 1  # j = 1..levels
+    n_var = k + m_u + n_e
+    # equalities: panels; load_r - sum x = 0
+    load_rows = sp.csr_matrix(
+        (
+            np.concatenate([-np.ones(k), np.ones(m_u)]),
+            (
+                np.concatenate([np.searchsorted(experts, pe), np.arange(m_u)]),
+                np.concatenate([np.arange(k), k + np.arange(m_u)]),
+            ),
+        ),
+        shape=(m_u, n_var),
+    )
+    a_eq = sp.vstack([sp.hstack([rows.a_eq, sp.csr_matrix((inst.n_cases, m_u + n_e))]), load_rows]).tocsr()
+    b_eq = np.concatenate([rows.b_eq, np.zeros(m_u)])
+    span = max(abs(lp.objective), 1.0)
+    need = lp.objective - tolerance * abs(lp.objective) - 1e-9 * span
+    fit_row = sp.csr_matrix(np.concatenate([-inst.fit[cols], np.zeros(m_u + n_e)])[None, :])
+    lvl = sp.csr_matrix(
+        (
+            np.concatenate([np.ones(n_e), -np.ones(n_e)]),
+            (
+                np.concatenate([np.arange(n_e), np.arange(n_e)]),
+                np.concatenate([k + e_expert, k + m_u + np.arange(n_e)]),
+            ),
+        ),
+        shape=(n_e, n_var),
+    )
+    a_ub = sp.vstack(
+        [sp.hstack([rows.a_ub, sp.csr_matrix((rows.b_ub.size, m_u + n_e))]), fit_row, lvl]
+    ).tocsr()
+    b_ub = np.concatenate([rows.b_ub, [-need], e_level.astype(np.float64)])
+    cost = np.concatenate([np.zeros(k + m_u), np.ones(n_e)])
+    bounds = np.column_stack(
+        [np.zeros(n_var), np.concatenate([inst.prob_cap[cols], np.full(m_u + n_e, np.inf)])]
+    )
+    res = linprog(
+        cost,
+        A_ub=a_ub,
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=bounds,
+        method=LP_METHOD,
+        options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+    )
+    if res.status != 0:  # numerically the optimum itself is feasible: keep it
+        return lp
+    x = res.x[:k]
+    if np.any(x > inst.prob_cap[cols] + 1e-12):  # beyond HiGHS' tolerance: keep the vertex
+        return lp
+    sol = _support(cols, x, float(inst.fit[cols] @ x), lp.columns, lp.rounds, lp.status)
+    return replace(sol, column_set=lp.column_set)

@@ -17,8 +17,8 @@ size (z -> c is integral), each expert's load is floor or ceil of its fractional
 within the cap, no pair outside the eligible support is used, and no (case, employer) group
 gets more than one seat (its edge stays within [0, 1]). The specialist minimum crosses the
 employer groups; it is an edge (hence exact) for every case whose fractional employer
-groups do not mix specialists and others, and is repaired otherwise: see ``_network`` and
-``repair``.
+groups do not mix specialists and others. ``draw`` uses this sampler only when no case
+mixes them (``mixed_cases``); otherwise it draws from the exact lottery (``lottery``).
 
 Determinism: adjacency is built from sorted arrays and walked in index order; the only
 randomness is ``rng.random()`` once per cycle, so a seed fixes the result.
@@ -55,6 +55,22 @@ def dependent_round(
     final = _round_cycles(tails, heads, flow, rng)
     chosen = fp[np.asarray(final[: fp.size]) >= 0.5]
     return np.sort(np.concatenate([fixed, chosen]))
+
+
+def mixed_cases(inst: Instance, pairs: IntArray, values: FloatArray, integrality_tol: float) -> IntArray:
+    """Cases with a specialist minimum whose fractional employer groups mix specialists and
+    others: there no flow network carries both rules, and the draw uses the exact lottery."""
+    vals = values.astype(np.float64)
+    frac = (np.abs(vals - np.round(vals)) > integrality_tol) & (vals > 0) & (vals < 1)
+    fp = pairs[frac]
+    if fp.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    keys = inst.group_key(fp)
+    uniq, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    n_spec = np.bincount(inv, weights=inst.specialist[fp], minlength=uniq.size)
+    mixed_group = (n_spec > 0) & (n_spec < counts) & (counts >= 2)
+    cases = np.unique(uniq[mixed_group] // _key_base(inst))
+    return cases[inst.specialist_min[cases] > 0].astype(np.int64)
 
 
 def _network(inst: Instance, fp: IntArray, fv: FloatArray) -> tuple[list[int], list[int], list[float]]:

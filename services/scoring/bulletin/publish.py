@@ -49,6 +49,7 @@ from runtime.errors import FailedPrecondition, Unavailable
 from runtime.logging import get_logger
 from runtime.server import ServiceContext
 from services.scoring.bulletin import store as bstore
+from services.scoring.bulletin.fonts import FontsMissingError
 from services.scoring.bulletin.manifest import GENESIS, MANIFEST, SIGNATURE, sha256
 from services.scoring.bulletin.official import OfficialConfig
 from services.scoring.bulletin.payload import (
@@ -336,7 +337,10 @@ def prepare(
     extra: dict[str, bytes] = {}
     if replaced is not None:
         extra = stamped_copies(session, replaced, payload.version, f"bulletins/{bulletin_id}")
-    files = render_all(framed, signer=signer, sequence=sequence, previous_sha256=previous, extra=extra)
+    try:
+        files = render_all(framed, signer=signer, sequence=sequence, previous_sha256=previous, extra=extra)
+    except FontsMissingError as err:
+        raise FailedPrecondition("FONTS_MISSING", str(err)) from None
     return Prepared(
         files=files,
         sha256=sha256(files[MANIFEST]),

@@ -47,6 +47,7 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
+from runtime.text import clean_text
 from services.scoring import fits
 from services.scoring.bulletin import publish as pub
 from services.scoring.bulletin import store as bstore
@@ -54,6 +55,7 @@ from services.scoring.bulletin import yearly
 from services.scoring.bulletin.official import OfficialConfig
 from services.scoring.bulletin.payload import (
     BulletinPayload,
+    GroupStat,
     method_from,
 )
 from services.scoring.bulletin.signing import public_pem
@@ -129,10 +131,12 @@ def month_field(value: str, field_name: str = "period") -> Period:
 
 
 def _text(value: str, name: str, limit: int) -> str:
-    required(value, name)
-    if len(value) > limit:
-        raise InvalidArgument.fields([FieldViolation(name, f"at most {limit} characters", "TOO_LONG")])
-    return value
+    """Free text (statements, reasons): runtime.text's one rule, required."""
+    problems: list[FieldViolation] = []
+    text = clean_text(value, name, problems, max_len=limit, required=True)
+    if problems:
+        raise InvalidArgument.fields(problems)
+    return text
 
 
 def _run_key(after: str) -> tuple[uuid.UUID, int]:
@@ -340,8 +344,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             problems.append(FieldViolation("determination.kind", "is required", "REQUIRED"))
         if not d.HasField("decide_time"):
             problems.append(FieldViolation("determination.decide_time", "is required", "REQUIRED"))
-        if len(d.note) > self.cfg.max_text_chars:
-            problems.append(FieldViolation("determination.note", "too long", "TOO_LONG"))
+        clean_text(d.note, "determination.note", problems, max_len=self.cfg.max_text_chars)
         if problems:
             raise InvalidArgument.fields(problems)
         month_field(d.period, "determination.period")
@@ -658,6 +661,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         note: str,
         orgs: dict[str, pub.Org],
         now: datetime,
+        places: dict[str, tuple[str, str]],
     ) -> tuple[BulletinPayload, Any, Any]:
         run = store.newest_run(session=session, period=period, kind=CONSULTANCY)
         if run is None or not run.rows:
@@ -693,6 +697,10 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         )
         model = store.newest_flag_model(session=session)
         months = month.window(run.window_months).month_list()
+        breakdowns = self._breakdowns(
+            session, month.window(run.window_months), cutoff, places, run.summary.calibration
+        )
+        by_town, by_industry = breakdowns["by_town"], breakdowns["by_industry"]
         payload = BulletinPayload(
             period=period,
             version=version,
@@ -713,7 +721,9 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             agencies=pub.standing_rows(agency_rows, orgs),
             notices=pub.notice_rows(notices, orgs),
             watch=pub.watch_rows(sorted(watch, key=lambda f: f.consultancy), orgs),
-            summary=pub.summary_of(run.rows, len(agency_rows)),
+            summary=dataclasses.replace(
+                pub.summary_of(run.rows, len(agency_rows)), by_town=by_town, by_industry=by_industry
+            ),
             funnel_center=run.summary.funnel_center,
             funnel_sigma=run.summary.funnel_sigma,
             region_zh=self.cfg.region_zh,
@@ -724,18 +734,61 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         )
         return payload, run, agencies
 
+    def _breakdowns(
+        self,
+        session: Any,
+        window: Period,
+        cutoff: datetime,
+        places: dict[str, tuple[str, str]],
+        calibration: str,
+    ) -> dict[str, tuple[GroupStat, ...]]:
+        """Cases and first passes of the window by the enterprise's town and GB/T 4754 section,
+        on the calibrated scores of the stored fit the standing used (``calibration``)."""
+        if not calibration:
+            return {"by_town": (), "by_industry": ()}
+        records = reads.locked_cases(session=session, start=window.start, end=cutoff)
+        fit = fits.get(session=session, fit_id=parse_name(calibration, "calibrations"))
+        calibrated = {c: v for c, (v, _) in fit.estimates.items()}
+        line = self.cfg.consultancy.pass_line
+        out: dict[str, tuple[GroupStat, ...]] = {}
+        for field_name, group in (
+            ("by_town", lambda e: places.get(e, ("", ""))[0]),
+            ("by_industry", lambda e: yearly.industry_section(places.get(e, ("", ""))[1])),
+        ):
+            counts: dict[str, list[int]] = {}
+            for r in records:
+                key = group(r.enterprise)
+                if key and r.name in calibrated:
+                    cell = counts.setdefault(key, [0, 0])
+                    cell[0] += 1
+                    cell[1] += calibrated[r.name] >= line and not r.vetoed
+            out[field_name] = tuple(
+                GroupStat(
+                    k,
+                    k if field_name == "by_town" else yearly.SECTION_ZH.get(k, k),
+                    k if field_name == "by_town" else "GB/T 4754 section",
+                    n,
+                    p,
+                )
+                for k, (n, p) in sorted(counts.items())
+            )
+        return out
+
     def PublishBulletin(
         self, request: pb.PublishBulletinRequest, context: grpc.ServicerContext
     ) -> pb.Bulletin:
         period = str(month_field(required(request.period, "period")))
-        if len(request.correction_note) > self.cfg.max_text_chars:
-            raise InvalidArgument.fields([FieldViolation("correction_note", "too long", "TOO_LONG")])
+        note_problems: list[FieldViolation] = []
+        clean_text(request.correction_note, "correction_note", note_problems, max_len=self.cfg.max_text_chars)
+        if note_problems:
+            raise InvalidArgument.fields(note_problems)
         replaces_id = (
             parse_name(request.replaces, "bulletins", field="replaces") if request.replaces else None
         )
         now = self.clock()
         kind = pub.kind_of(Period.parse(period), now)
         orgs = pub.read_registry(self.registry)  # UNAVAILABLE before anything is written
+        places = pub.read_places(self.places)
         signer = pub.signer_or_error()
 
         def work(session: Any) -> pb.Bulletin:
@@ -758,7 +811,9 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             elif replaces_id is not None:
                 raise FailedPrecondition("NOTHING_TO_REPLACE", f"{period} has no bulletin to replace")
             version = newest.version + 1 if newest is not None else 1
-            payload, run, agencies = self._payload(session, period, kind, version, newest, note, orgs, now)
+            payload, run, agencies = self._payload(
+                session, period, kind, version, newest, note, orgs, now, places
+            )
             bulletin_id = new_id()
             ready = pub.prepare(
                 session,
