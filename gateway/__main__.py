@@ -7,13 +7,16 @@ The account commands print the single-use activation path once; it is never logg
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import uuid
 from collections.abc import Sequence
 
 from gateway import accounts
 from gateway.app import create_app, migrate
+from gateway.models import metadata as gateway_metadata
 from gateway.settings import GatewaySettings
-from runtime import config, db, metrics, tracing
+from runtime import audit, config, db, metrics, tracing
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
 
@@ -23,6 +26,21 @@ log = get_logger("dgcp.gateway")
 def _account(args: argparse.Namespace, settings: GatewaySettings) -> int:
     migrate(settings)
     engine = db.create_engine_for(settings.db_settings())
+    # The command's writes are audited like the pages' (the running gateway chains them).
+    audit.install(engine, gateway_metadata, "gateway", seal=False)
+    operator = os.environ.get("SUDO_USER") or os.environ.get("USER") or "unknown"
+    token_scope = audit.enter(
+        audit.Scope(
+            service="gateway",
+            method=f"account {args.action}",
+            request_id=uuid.uuid4().hex,
+            subject=f"cli:{operator}",
+            role="operator",
+            client="python -m gateway account",
+            peer="local",
+            noted=[f"accounts/{args.username}"],
+        )
+    )
     try:
         if args.action == "create":
             ident, token = accounts.create_account(
@@ -45,6 +63,7 @@ def _account(args: argparse.Namespace, settings: GatewaySettings) -> int:
         print(f"error: {err.reason}", file=sys.stderr)
         return 2
     finally:
+        audit.leave(token_scope)
         engine.dispose()
     print(f"/activate/{token}")
     return 0
@@ -68,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = GatewaySettings.from_env()
         if args.command not in ("migrate", "account"):
             config.jwt_secret()
-    except config.ConfigError as err:
+    except ValueError as err:  # config.ConfigError and every malformed setting
         print(f"gateway: {err}", file=sys.stderr)
         return 2
     configure_logging()

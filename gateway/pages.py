@@ -608,8 +608,17 @@ async def rate_page(request: Request) -> Response:
     t = translator(web.lang_of(request))
     items = EXPERT_ITEMS if role == "reviewer" else CONSULTANCY_ITEMS
     heading = t("rate_consultancy" if role == "reviewer" else "rate_review")
+    lang = web.lang_of(request)
+    case = await _get_case(request, request.path_params["case"])
+    if case is None:
+        return await message(request, "case_not_found", status=404)
     return await render(
-        request, "rating_form.html", case=request.path_params["case"], items=items, heading=heading
+        request,
+        "rating_form.html",
+        case=request.path_params["case"],
+        info=_case_view(t, lang, case),
+        items=items,
+        heading=heading,
     )
 
 

@@ -16,6 +16,21 @@ ENV_DOCS: dict[str, str] = {
     ),
     "DGCP_GATEWAY_LOOP": "uvicorn event loop: `uvloop` (default) or `asyncio`.",
     "DGCP_GATEWAY_HTTP": "uvicorn HTTP/1.1 parser: `httptools` (default) or `h11`.",
+    "DGCP_GATEWAY_MAX_BODY_BYTES": (
+        "Largest request body the gateway reads (default 1048576); larger ones get 413 while they stream."
+    ),
+    "DGCP_LOGIN_FAILURES_PER_PAIR": (
+        "Failed logins one client address may make against one account per window before that pair "
+        "waits out the window (default 5). There is no per-account lock."
+    ),
+    "DGCP_LOGIN_FAILURES_PER_ADDRESS": (
+        "Failed logins one client address may make against any accounts per window (default 50)."
+    ),
+    "DGCP_LOGIN_WINDOW_SECONDS": "The login back-off window (default 300).",
+    "DGCP_PASSWORD_HASH_CONCURRENCY": (
+        "argon2id checks run at once per gateway process (default 1); further logins wait without "
+        "holding a thread."
+    ),
 }
 
 
@@ -82,4 +97,19 @@ class GatewaySettings:
             trusted_proxies=_env("DGCP_GATEWAY_TRUSTED_PROXIES", ""),
             loop=_env("DGCP_GATEWAY_LOOP", "uvloop"),
             http=_env("DGCP_GATEWAY_HTTP", "httptools"),
+            max_body_bytes=_count("DGCP_GATEWAY_MAX_BODY_BYTES", 1024 * 1024, "bytes"),
+            login_attempts_per_window=_count("DGCP_LOGIN_FAILURES_PER_PAIR", 5, "failed logins"),
+            login_attempts_per_address_per_window=_count(
+                "DGCP_LOGIN_FAILURES_PER_ADDRESS", 50, "failed logins"
+            ),
+            login_window_seconds=_count("DGCP_LOGIN_WINDOW_SECONDS", 300, "seconds"),
+            password_hash_concurrency=_count("DGCP_PASSWORD_HASH_CONCURRENCY", 1, "hashes"),
         )
+
+
+def _count(name: str, default: int, unit: str) -> int:
+    """A whole number of at least 1 (``config.env_number`` names the variable when it is not)."""
+    value = int(config.env_number(name, default, unit=unit, integer=True))
+    if value < 1:
+        raise config.ConfigError(f"{name} must be at least 1, not {value}")
+    return value

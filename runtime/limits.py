@@ -170,7 +170,7 @@ class Checker:
         plan = self._plan(msg.DESCRIPTOR)
         out: list[FieldViolation] = []
         if encoded_size > plan.floor:
-            _walk(plan, msg, "", out, 0)
+            _walk(plan, msg, "", out, 0, encoded_size)
         return out
 
     def check(self, msg: Message, encoded_size: int) -> None:
@@ -187,44 +187,54 @@ def _too_long(path: str, limit: int) -> FieldViolation:
     return FieldViolation(path, f"at most {limit} characters", "TEXT_TOO_LONG")
 
 
-def _walk(plan: _Plan, msg: Any, prefix: str, out: list[FieldViolation], depth: int) -> None:
+def _walk(plan: _Plan, msg: Any, prefix: str, out: list[FieldViolation], depth: int, size: int) -> None:
+    """Checks ``msg``; a part whose smallest maximum the request's ``size`` cannot reach is
+    skipped (an ordinary SubmitScore checks one list length and descends no further)."""
     if depth > MAX_DEPTH or len(out) > 100:
         return
     for kind, name, limit, extra in plan.steps:
-        path = prefix + name
         if kind == "text":
-            if len(getattr(msg, name)) > limit:  # type: ignore[operator]
-                out.append(_too_long(path, limit))  # type: ignore[arg-type]
+            if limit < size and len(getattr(msg, name)) > limit:  # type: ignore[operator]
+                out.append(_too_long(prefix + name, limit))  # type: ignore[arg-type]
         elif kind == "message":
-            if msg.HasField(name):
-                _walk(extra, getattr(msg, name), path + ".", out, depth + 1)
+            if extra.floor < size and msg.HasField(name):
+                _walk(extra, getattr(msg, name), f"{prefix}{name}.", out, depth + 1, size)
         elif kind == "repeated":
             items = getattr(msg, name)
             if limit is not None and len(items) > limit:
-                out.append(_too_many(path, limit))
+                out.append(_too_many(prefix + name, limit))
                 continue  # never walk a list already refused
             text, sub = extra
-            if text is not None:
+            if text is not None and text < size:
                 for i, item in enumerate(items):
                     if len(item) > text:
-                        out.append(_too_long(f"{path}[{i}]", text))
-            elif sub is not None and sub.steps:
+                        out.append(_too_long(f"{prefix}{name}[{i}]", text))
+            elif sub is not None and sub.steps and sub.floor < size:
                 for i, item in enumerate(items):
-                    _walk(sub, item, f"{path}[{i}].", out, depth + 1)
+                    _walk(sub, item, f"{prefix}{name}[{i}].", out, depth + 1, size)
         else:  # map
             entries = getattr(msg, name)
             if limit is not None and len(entries) > limit:
-                out.append(_too_many(path, limit))
+                out.append(_too_many(prefix + name, limit))
                 continue
             key_max, value_max, sub = extra
+            floors = [
+                m for m in (key_max, value_max, sub.floor if sub is not None else None) if m is not None
+            ]
+            if not floors or min(floors) >= size:
+                continue
             for key in entries:
                 if key_max is not None and len(key) > key_max:
-                    out.append(FieldViolation(path, f"keys of at most {key_max} characters", "TEXT_TOO_LONG"))
+                    out.append(
+                        FieldViolation(
+                            prefix + name, f"keys of at most {key_max} characters", "TEXT_TOO_LONG"
+                        )
+                    )
                     break
                 if value_max is not None and len(entries[key]) > value_max:
-                    out.append(_too_long(f"{path}[{key[:40]}]", value_max))
+                    out.append(_too_long(f"{prefix}{name}[{key[:40]}]", value_max))
                 elif sub is not None and sub.steps:
-                    _walk(sub, entries[key], f"{path}[{key[:40]}].", out, depth + 1)
+                    _walk(sub, entries[key], f"{prefix}{name}[{key[:40]}].", out, depth + 1, size)
 
 
 def limit_exceeded(violations: list[FieldViolation]) -> InvalidArgument:

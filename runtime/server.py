@@ -160,7 +160,7 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     try:
         settings = config.Settings.from_env(app.name)
         config.jwt_secret()
-    except config.ConfigError as err:
+    except ValueError as err:  # config.ConfigError and every malformed setting
         print(f"{app.name}: {err}", file=sys.stderr)
         return 2
     configure_logging(settings.log_format, settings.log_level)

@@ -105,10 +105,11 @@ FREE_TEXT_FIELDS = frozenset(
 
 
 class _Plan:
-    __slots__ = ("steps",)
+    __slots__ = ("leaf", "steps")
 
     def __init__(self) -> None:
         self.steps: list[tuple[int, str, bool, _Plan | None]] = []
+        self.leaf: tuple[tuple[str, bool], ...] | None = None  # only plain strings: (name, free)
 
 
 _STR, _REP_STR, _MSG, _REP_MSG, _MAP = range(5)
@@ -132,72 +133,102 @@ def _plan(desc: Any) -> _Plan:
             plan.steps.append((_REP_STR if f.is_repeated else _STR, f.name, free, None))
         elif f.type == f.TYPE_MESSAGE and f.message_type.full_name.startswith("dgcp."):
             plan.steps.append((_REP_MSG if f.is_repeated else _MSG, f.name, free, _plan(f.message_type)))
+    if all(kind == _STR for kind, *_ in plan.steps):
+        plan.leaf = tuple((name, free) for _, name, free, _ in plan.steps)
     return plan
 
 
-def _fix(value: str, free: bool, path: str, out: list[FieldViolation]) -> str:
-    """``value`` NFC-normalised (free text: zero-width stripped), or a violation."""
+def _fix(value: str, free: bool) -> tuple[str, str]:
+    """``value`` NFC-normalised (free text: zero-width stripped), and what is wrong with it."""
     text = unicodedata.normalize("NFC", value)
     if free:
         text = _FREE_STRIP.sub("", text)
         if _FREE_BAD.search(text):
-            out.append(FieldViolation(path, "control or bidirectional characters", "INVALID_CHARACTERS"))
+            return text, "control or bidirectional characters"
     elif _NAME_BAD.search(text):
-        out.append(
-            FieldViolation(path, "control, bidirectional or zero-width characters", "INVALID_CHARACTERS")
-        )
-    return text
+        return text, "control, bidirectional or zero-width characters"
+    return text, ""
 
 
 def _clean(value: str) -> bool:
-    return value.isascii() and value.isprintable()
+    """Nothing to do: every character this module refuses or strips is unprintable (Cc, Cf, Zl,
+    Zp), and the text is already NFC (ASCII always is)."""
+    return value.isprintable() and (value.isascii() or unicodedata.is_normalized("NFC", value))
 
 
-def _walk(plan: _Plan, msg: Any, prefix: str, out: list[FieldViolation], depth: int) -> None:
-    if depth > 32:
+def _walk(plan: _Plan, msg: Any, path: list[str], out: list[FieldViolation]) -> None:
+    """``path`` is the stack of segments to ``msg``: joined only when something is wrong."""
+    if len(path) > 64 or len(out) > 100:
         return
     for kind, name, free, sub in plan.steps:
         if kind == _STR:
             value = getattr(msg, name)
             if value and not _clean(value):
-                fixed = _fix(value, free, prefix + name, out)
-                if fixed != value:
+                fixed, wrong = _fix(value, free)
+                if wrong:
+                    out.append(FieldViolation("".join(path) + name, wrong, "INVALID_CHARACTERS"))
+                elif fixed != value:
                     setattr(msg, name, fixed)
         elif kind == _REP_STR:
             items = getattr(msg, name)
             for i, value in enumerate(items):
                 if value and not _clean(value):
-                    fixed = _fix(value, free, f"{prefix}{name}[{i}]", out)
-                    if fixed != value:
+                    fixed, wrong = _fix(value, free)
+                    if wrong:
+                        out.append(FieldViolation(f"{''.join(path)}{name}[{i}]", wrong, "INVALID_CHARACTERS"))
+                    elif fixed != value:
                         items[i] = fixed
         elif kind == _MSG:
             if msg.HasField(name):
-                _walk(sub, getattr(msg, name), f"{prefix}{name}.", out, depth + 1)  # type: ignore[arg-type]
-        elif kind == _REP_MSG:
+                path.append(name + ".")
+                _walk(sub, getattr(msg, name), path, out)  # type: ignore[arg-type]
+                path.pop()
+        elif kind == _REP_MSG and sub.leaf is not None:  # type: ignore[union-attr]
+            # the common case (score items, veto findings): no recursion, no path until needed
             for i, item in enumerate(getattr(msg, name)):
-                _walk(sub, item, f"{prefix}{name}[{i}].", out, depth + 1)  # type: ignore[arg-type]
+                for field, is_free in sub.leaf:  # type: ignore[union-attr]
+                    value = getattr(item, field)
+                    if value and not _clean(value):
+                        fixed, wrong = _fix(value, is_free)
+                        if wrong:
+                            where = f"{''.join(path)}{name}[{i}].{field}"
+                            out.append(FieldViolation(where, wrong, "INVALID_CHARACTERS"))
+                        elif fixed != value:
+                            setattr(item, field, fixed)
+        elif kind == _REP_MSG:
+            items = getattr(msg, name)
+            if items:
+                path.append(name)
+                for i, item in enumerate(items):
+                    path.append(f"[{i}].")
+                    _walk(sub, item, path, out)  # type: ignore[arg-type]
+                    path.pop()
+                path.pop()
         else:  # a map with string keys (names) and string or message values
             entries = getattr(msg, name)
             for key in list(entries):
-                path = f"{prefix}{name}[{key[:40] if isinstance(key, str) else key}]"
+                label = f"{name}[{key[:40] if isinstance(key, str) else key}]"
                 if isinstance(key, str) and key and not _clean(key) and _NAME_BAD.search(key):
-                    out.append(FieldViolation(path, "invisible characters in a key", "INVALID_CHARACTERS"))
+                    where = "".join(path) + label
+                    out.append(FieldViolation(where, "invisible characters in a key", "INVALID_CHARACTERS"))
                     continue
                 if sub is not None:
-                    _walk(sub, entries[key], path + ".", out, depth + 1)
+                    path.append(label + ".")
+                    _walk(sub, entries[key], path, out)
+                    path.pop()
                 else:
                     value = entries[key]
                     if value and not _clean(value):
-                        fixed = _fix(value, free, path, out)
-                        if fixed != value:
+                        fixed, wrong = _fix(value, free)
+                        if wrong:
+                            out.append(FieldViolation("".join(path) + label, wrong, "INVALID_CHARACTERS"))
+                        elif fixed != value:
                             entries[key] = fixed
-        if len(out) > 100:
-            return
 
 
 def clean_message(msg: Any) -> list[FieldViolation]:
     """Every string of ``msg`` in place: NFC, zero-width stripped from free text; the fields that
     hold controls, bidi or (in names) zero-width characters come back as violations."""
     out: list[FieldViolation] = []
-    _walk(_plan(msg.DESCRIPTOR), msg, "", out, 0)
+    _walk(_plan(msg.DESCRIPTOR), msg, [], out)
     return out

@@ -54,6 +54,7 @@ ACCESS: AccessTable = {
     "ListExperts": frozenset({A, S}),
     "UpdateExpert": frozenset({A}),
     "CheckPanelMembership": frozenset({A, S}),
+    "FreezePanel": frozenset({A, S}),
     # lots, cases, avoidance, draws (a reviewer acts only for herself: see lot_api)
     "CreateLot": frozenset({A}),
     "GetLot": frozenset({A, S}),

@@ -580,6 +580,13 @@ class LotHandlers:
         def work(session: Session) -> pb.Amendment:
             case = ls.get_case(session=session, id=case_id)
             lot = ls.get_lot(session=session, id=case.lot_id, for_update=True)
+            session.refresh(case)  # read again under the lot's lock: a freeze may have won
+            if case.frozen_time is not None:
+                raise FailedPrecondition(
+                    "PANEL_LOCKED",
+                    f"{request.case}'s panel was locked by scoring; no recusal after the lock",
+                    metadata={"case": request.case},
+                )
             if lot.status not in (ls.LOT_ASSIGNED, ls.LOT_REVIEWING):
                 raise FailedPrecondition("LOT_NOT_ASSIGNED", f"lots/{lot.id} has no live panels")
             record = ls.draw_of_lot(session=session, lot_id=lot.id)
@@ -701,6 +708,48 @@ class LotHandlers:
             next_page_token=token,
         )
 
+    def FreezePanel(
+        self, request: pb.FreezePanelRequest, context: grpc.ServicerContext
+    ) -> pb.PanelMembership:
+        case_id = parse_name(request.case, "cases", field="case")
+        expected = set(request.expected_panel)
+        with transaction(self.ctx.engine) as session:
+            case = ls.get_case(session=session, id=case_id)
+            lot = ls.get_lot(session=session, id=case.lot_id, for_update=True)  # as RecuseExpert
+            session.refresh(case)
+            if lot.status not in (ls.LOT_ASSIGNED, ls.LOT_REVIEWING):
+                raise FailedPrecondition("LOT_NOT_ASSIGNED", f"lots/{lot.id} has no live panels")
+            panel = ls.active_panel(session=session, case_ids=[case.id])[case.id]
+            names = sorted(f"experts/{e}" for e in panel)
+            if case.frozen_time is None:
+                if set(names) != expected:
+                    raise FailedPrecondition(
+                        "PANEL_CHANGED",
+                        f"{request.case}'s panel is not the one given (a recusal got in first)",
+                        metadata={"case": request.case, "panel": ",".join(names)},
+                    )
+                case.frozen_time = utcnow()
+                session.add(case)
+                session.flush()
+            return self._membership_proto(request.case, "", case, lot, panel)
+
+    def _membership_proto(
+        self, name: str, expert_name: str, case: Case, lot: Lot, panel: list[uuid.UUID]
+    ) -> pb.PanelMembership:
+        expert = _uuid_of(expert_name, "experts")
+        return pb.PanelMembership(
+            case=name,
+            expert=expert_name,
+            member=expert is not None and expert in panel,
+            stage=case.stage,  # type: ignore[arg-type]
+            track=case.track,  # type: ignore[arg-type]
+            consultancy=f"consultancies/{case.consultancy_id}",
+            review_agency=f"reviewAgencies/{lot.review_agency_id}",
+            panel=[f"experts/{e}" for e in panel],
+            enterprise=f"enterprises/{case.enterprise_id}",
+            panel_frozen=case.frozen_time is not None,
+        )
+
     def CheckPanelMembership(
         self, request: pb.CheckPanelMembershipRequest, context: grpc.ServicerContext
     ) -> pb.PanelMembership:
@@ -708,7 +757,6 @@ class LotHandlers:
         # (NOT_FOUND, which callers such as scoring pass on), and a caller who is not an
         # expert sits on no panel.
         case_id = _uuid_of(request.case, "cases")
-        expert = _uuid_of(request.expert, "experts")
         with read_transaction(self.ctx.engine) as session:
             case = session.get(Case, case_id) if case_id else None
             if case is None:
@@ -717,17 +765,7 @@ class LotHandlers:
                 )
             lot = ls.get_lot(session=session, id=case.lot_id)
             panel = ls.active_panel(session=session, case_ids=[case.id])[case.id]
-        return pb.PanelMembership(
-            case=request.case,
-            expert=request.expert,
-            member=expert is not None and expert in panel,
-            stage=case.stage,  # type: ignore[arg-type]
-            track=case.track,  # type: ignore[arg-type]
-            consultancy=f"consultancies/{case.consultancy_id}",
-            review_agency=f"reviewAgencies/{lot.review_agency_id}",
-            panel=[f"experts/{e}" for e in panel],
-            enterprise=f"enterprises/{case.enterprise_id}",
-        )
+            return self._membership_proto(request.case, request.expert, case, lot, panel)
 
 
 def _seat_key(after: str) -> tuple[uuid.UUID, uuid.UUID]:

@@ -116,6 +116,10 @@ class Case(Base, table=True):
     track: int
     industry_code: str = Field(max_length=5)
     create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    #: Set when scoring locked the panel (``FreezePanel``): no recusal after it.
+    frozen_time: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
 
 class ExpertRelation(Base, table=True):

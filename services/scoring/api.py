@@ -52,7 +52,14 @@ from services.scoring.collusion import (
 )
 from services.scoring.fits import CalibrationCache
 from services.scoring.models import idempotency_keys
-from services.scoring.panels import CacheConfig, Membership, MembershipCache, assignment_fetch
+from services.scoring.panels import (
+    CacheConfig,
+    Freeze,
+    Membership,
+    MembershipCache,
+    assignment_fetch,
+    assignment_freeze,
+)
 from services.scoring.ratings import (
     CONSULTANCY_TO_REVIEW,
     EXPERT_TO_CONSULTANCY,
@@ -383,6 +390,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         ctx: ServiceContext,
         config: ScoringConfig | None = None,
         membership: Callable[[str, str], Membership] | None = None,
+        freeze: Freeze | None = None,
     ) -> None:
         self.ctx = ctx
         self.engine = ctx.engine
@@ -397,7 +405,10 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                 deadline_seconds=ctx.settings.deadline_seconds,
             )
             membership = assignment_fetch(channel)
+            freeze = freeze or assignment_freeze(channel)
         self.panels = MembershipCache(membership, self.cfg.membership_cache)
+        # Unit tests with a fake membership and no freeze have no assignment service to ask.
+        self.freeze: Freeze = freeze or (lambda case, panel: None)
         self.fast_path = self.engine.dialect.name == "postgresql" and self.cfg.fast_submit_path
 
     # ------------------------------------------------------------ rubrics
@@ -660,6 +671,15 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         actor = current_caller().subject
         self.panels.forget(case)  # ask afresh: who sits on the panel now
         panel = self.panels.check(case, "").facts.panel
+        with read_transaction(self.engine) as session:
+            scored = {r.expert for r in store.case_scores(session=session, case_name=case)}
+        if panel and set(panel) <= scored:
+            # Freeze the panel in assignment first (no recusal after it); only a complete
+            # panel is frozen, so a refused lock never blocks a recusal.
+            try:
+                self.freeze(case, tuple(panel))
+            finally:
+                self.panels.forget(case)
 
         def work(session: Any) -> pb.CaseResult:
             store.lock_panel(session=session, case_name=case, panel=panel, actor=actor)

@@ -115,3 +115,33 @@ def assignment_fetch(channel: grpc.Channel) -> Fetch:
         return Membership(member=answer.member, facts=facts)
 
     return fetch
+
+
+#: Freeze a case's panel in the assignment service: (case, the panel checked) -> None.
+Freeze = Callable[[str, tuple[str, ...]], None]
+
+
+def assignment_freeze(channel: grpc.Channel) -> Freeze:
+    """``FreezePanel`` on the assignment service, called as part of locking a panel.
+
+    Assignment freezes the case under the same row lock a recusal takes, so a lock and a
+    recusal cannot both succeed; when a recusal got in first the answer is PANEL_CHANGED
+    and scoring does not lock.
+    """
+    stub = assignment_grpc.AssignmentServiceStub(channel)
+
+    def freeze(case: str, panel: tuple[str, ...]) -> None:
+        try:
+            stub.FreezePanel(assignment_pb2.FreezePanelRequest(case=case, expected_panel=list(panel)))
+        except grpc.RpcError as err:
+            if isinstance(err, grpc.Call) and err.code() == grpc.StatusCode.FAILED_PRECONDITION:
+                raise FailedPrecondition(
+                    "PANEL_CHANGED",
+                    f"{case}'s panel changed while it was being locked (a recusal got in first)",
+                    metadata={"case": case},
+                ) from None
+            if isinstance(err, grpc.Call) and err.code() == grpc.StatusCode.NOT_FOUND:
+                raise NotFound("CASE_NOT_FOUND", f"{case} does not exist", metadata={"case": case}) from None
+            raise
+
+    return freeze

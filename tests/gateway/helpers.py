@@ -66,6 +66,14 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
     cases: dict[str, FakeCase] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def FreezePanel(
+        self, request: apb.FreezePanelRequest, context: grpc.ServicerContext
+    ) -> apb.PanelMembership:
+        # the real service freezes the panel against recusals; this stand-in has none to refuse
+        answer = self.CheckPanelMembership(apb.CheckPanelMembershipRequest(case=request.case), context)
+        answer.panel_frozen = True
+        return answer
+
     def CheckPanelMembership(
         self, request: apb.CheckPanelMembershipRequest, context: grpc.ServicerContext
     ) -> apb.PanelMembership:
@@ -152,6 +160,37 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
             panel=case.panel,
             summary=case.summary(),
         )
+
+    def ListConsultancies(
+        self, request: apb.ListConsultanciesRequest, context: grpc.ServicerContext
+    ) -> apb.ListConsultanciesResponse:
+        """Every consultancy of a case, by name (what the bulletin names firms with)."""
+        with self.lock:
+            firms = {c.consultancy: c.consultancy_name for c in self.cases.values()}
+        return apb.ListConsultanciesResponse(
+            consultancies=[
+                apb.Consultancy(name=n, display_name=d, credit_code="91441900MA4X000000")
+                for n, d in sorted(firms.items())
+            ]
+        )
+
+    def ListReviewAgencies(
+        self, request: apb.ListReviewAgenciesRequest, context: grpc.ServicerContext
+    ) -> apb.ListReviewAgenciesResponse:
+        return apb.ListReviewAgenciesResponse(
+            review_agencies=[
+                apb.ReviewAgency(
+                    name=AGENCY,
+                    display_name="东莞市示例评审技术服务中心（模拟）",
+                    credit_code="12441900MB0000000X",
+                )
+            ]
+        )
+
+    def ListEnterprises(
+        self, request: apb.ListEnterprisesRequest, context: grpc.ServicerContext
+    ) -> apb.ListEnterprisesResponse:
+        return apb.ListEnterprisesResponse()
 
     def RecuseExpert(self, request: apb.RecuseExpertRequest, context: grpc.ServicerContext) -> apb.Amendment:
         with self.lock:

@@ -85,6 +85,7 @@ PAGE_PATHS = {
     "/reviewer/recuse/cases/{id}": "reviewer",
     "/consultancy": "consultancy",
     "/consultancy/rate/cases/{id}": "consultancy",
+    "/consultancy/case/cases/{id}": "consultancy",
     "/consultancy/statement/flags/{id}": "consultancy",
     "/": "",
     "/login": "",

@@ -360,3 +360,14 @@ def test_no_full_session_for_an_authority_without_second_factor(gw: Gateway) -> 
         assert accounts.session_identity(engine, token) is None
     finally:
         engine.dispose()
+
+
+def test_backoff_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DGCP_LOGIN_FAILURES_PER_PAIR", "7")
+    monkeypatch.setenv("DGCP_PASSWORD_HASH_CONCURRENCY", "2")
+    s = GatewaySettings.from_env()
+    assert (s.login_attempts_per_window, s.password_hash_concurrency, s.login_window_seconds) == (7, 2, 300)
+    for bad in ("0", "²", "-1", "1.5"):
+        monkeypatch.setenv("DGCP_LOGIN_FAILURES_PER_PAIR", bad)
+        with pytest.raises(ValueError, match="DGCP_LOGIN_FAILURES_PER_PAIR"):
+            GatewaySettings.from_env()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -48,3 +49,50 @@ def test_account_life_cycle(store: tuple[Engine, GatewaySettings]) -> None:
     assert accounts.session_identity(engine, session) is None
     with pytest.raises(accounts.AccountError, match="ROLE_HAS_NO_ACCOUNTS"):
         accounts.create_account(engine, settings, username="x", role="enterprise", subject="x")
+
+
+def test_upgrade_keeps_accounts_and_sessions(db_url_factory) -> None:  # type: ignore[no-untyped-def]
+    """The back-off and second-factor revision upgrades a store with accounts and sessions in it
+    (on SQLite foreign keys are enforced, so ``accounts`` must not be copied and dropped)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from runtime.db import _alembic_config
+
+    url, schema = db_url_factory("gateway")
+    settings = GatewaySettings(database_url=url, schema=schema, **FAST_HASH)  # type: ignore[arg-type]
+    engine = db.create_engine_for(settings.db_settings())
+    try:
+        cfg = _alembic_config(MIGRATIONS)
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            cfg.attributes.update(connection=conn, metadata=metadata, schema=schema)
+            command.upgrade(cfg, "1a9211aa50f6")
+            account = uuid.uuid4()
+            key = account.hex if engine.dialect.name == "sqlite" else account
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, username, role, subject, org, display_name, password_hash,"
+                    " failed_logins, active, create_time) VALUES (:id, 'old', 'reviewer', 'experts/1', '',"
+                    " '', 'h', 2, true, CURRENT_TIMESTAMP)"
+                ),
+                {"id": key},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO sessions (token_sha256, account_id, create_time, expire_time)"
+                    " VALUES ('t', :id, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"id": key},
+            )
+            conn.commit()
+        db.migrate(engine, schema, MIGRATIONS, metadata)
+        assert db.drift(engine, metadata) == []
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT username, totp_secret, totp_last_step FROM accounts")).all() == [
+                ("old", "", 0)
+            ]
+            assert conn.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
+    finally:
+        engine.dispose()

@@ -7,7 +7,10 @@ event names it. Errors carry it too (HTTP responses and gRPC trailers).
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -113,15 +116,25 @@ def test_request_id_made_when_absent_or_malformed_and_on_errors(stack: Stack, lo
 def test_gateway_audits_its_own_writes(stack: Stack, lot: World) -> None:
     client = logged_in(stack.gateway.url, stack.gateway.settings, "reviewer", lot.experts[0].name)
     client.close()
+    # The authority's account command is audited too.
+    env = {**os.environ, "DATABASE_URL": stack.gateway.settings.database_url, "USER": "officer1"}
+    made = subprocess.run(
+        [sys.executable, "-m", "gateway", "account", "create", "--username", "cli-made", "--role", "reviewer",
+         "--subject", lot.experts[1].name],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
     engine = create_engine(stack.gateway.settings.database_url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(
-                text("SELECT method, code, service FROM audit_events WHERE method LIKE 'POST /%'")
+                text("SELECT method, code, service, subject, resources FROM audit_events ORDER BY id")
             ).all()
     finally:
         engine.dispose()
-    assert ("POST /login", "OK", "gateway") in {tuple(r) for r in rows}
+    assert ("POST /login", "OK", "gateway") in {tuple(r[:3]) for r in rows}
+    cli = [r for r in rows if r.method == "account create"]
+    assert [(r.subject, r.resources.split()) for r in cli] == [("cli:officer1", ["accounts/cli-made"])]
 
 
 def _scrape(port: int) -> str:

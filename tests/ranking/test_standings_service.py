@@ -99,6 +99,14 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
             ]
         )
 
+    def FreezePanel(
+        self, request: apb.FreezePanelRequest, context: grpc.ServicerContext
+    ) -> apb.PanelMembership:
+        # the real service freezes the panel against recusals; this stand-in has none to refuse
+        answer = self.CheckPanelMembership(apb.CheckPanelMembershipRequest(case=request.case), context)
+        answer.panel_frozen = True
+        return answer
+
     def CheckPanelMembership(
         self, request: apb.CheckPanelMembershipRequest, context: grpc.ServicerContext
     ) -> apb.PanelMembership:

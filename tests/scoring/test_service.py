@@ -56,6 +56,7 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
     cases: dict[str, Case] = field(default_factory=dict)
     calls: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    frozen: set[str] = field(default_factory=set)
 
     def CheckPanelMembership(
         self, request: apb.CheckPanelMembershipRequest, context: grpc.ServicerContext
@@ -76,6 +77,20 @@ class FakeAssignment(apb_grpc.AssignmentServiceServicer):
             review_agency=AGENCY,
             panel=case.panel,
         )
+
+    def FreezePanel(
+        self, request: apb.FreezePanelRequest, context: grpc.ServicerContext
+    ) -> apb.PanelMembership:
+        """As the real service: refused when the panel is not the one scoring checked."""
+        case = self.cases.get(request.case)
+        if case is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, "no such case")
+            raise AssertionError("abort raises")
+        with self.lock:
+            if request.case not in self.frozen and set(request.expected_panel) != set(case.panel):
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, "PANEL_CHANGED")
+            self.frozen.add(request.case)
+        return apb.PanelMembership(case=case.name, panel=case.panel, panel_frozen=True)
 
     def add(self, n_experts: int = 3, **over: object) -> Case:
         case = Case(

@@ -343,7 +343,7 @@ class CheckPanelMembershipRequest(_message.Message):
     def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ...) -> None: ...
 
 class PanelMembership(_message.Message):
-    __slots__ = ("case", "expert", "member", "stage", "track", "consultancy", "review_agency", "panel", "enterprise")
+    __slots__ = ("case", "expert", "member", "stage", "track", "consultancy", "review_agency", "panel", "enterprise", "panel_frozen")
     CASE_FIELD_NUMBER: _ClassVar[int]
     EXPERT_FIELD_NUMBER: _ClassVar[int]
     MEMBER_FIELD_NUMBER: _ClassVar[int]
@@ -353,6 +353,7 @@ class PanelMembership(_message.Message):
     REVIEW_AGENCY_FIELD_NUMBER: _ClassVar[int]
     PANEL_FIELD_NUMBER: _ClassVar[int]
     ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
+    PANEL_FROZEN_FIELD_NUMBER: _ClassVar[int]
     case: str
     expert: str
     member: bool
@@ -362,7 +363,8 @@ class PanelMembership(_message.Message):
     review_agency: str
     panel: _containers.RepeatedScalarFieldContainer[str]
     enterprise: str
-    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., member: _Optional[bool] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ..., consultancy: _Optional[str] = ..., review_agency: _Optional[str] = ..., panel: _Optional[_Iterable[str]] = ..., enterprise: _Optional[str] = ...) -> None: ...
+    panel_frozen: bool
+    def __init__(self, case: _Optional[str] = ..., expert: _Optional[str] = ..., member: _Optional[bool] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., track: _Optional[_Union[CaseTrack, str]] = ..., consultancy: _Optional[str] = ..., review_agency: _Optional[str] = ..., panel: _Optional[_Iterable[str]] = ..., enterprise: _Optional[str] = ..., panel_frozen: _Optional[bool] = ...) -> None: ...
 
 class PanelRules(_message.Message):
     __slots__ = ("panel_size", "specialist_minimum", "max_cases_per_lot", "max_cases_per_month", "probability_cap", "rotation_window_months", "rotation_limit", "rotation_penalty", "floor_fraction", "specialty_fit")
@@ -863,3 +865,11 @@ class ListPanelSeatsResponse(_message.Message):
     seats: _containers.RepeatedCompositeFieldContainer[PanelSeat]
     next_page_token: str
     def __init__(self, seats: _Optional[_Iterable[_Union[PanelSeat, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class FreezePanelRequest(_message.Message):
+    __slots__ = ("case", "expected_panel")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_PANEL_FIELD_NUMBER: _ClassVar[int]
+    case: str
+    expected_panel: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, case: _Optional[str] = ..., expected_panel: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -122,6 +122,11 @@ class AssignmentServiceStub:
                 request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CheckPanelMembershipRequest.SerializeToString,
                 response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.FromString,
                 _registered_method=True)
+        self.FreezePanel = channel.unary_unary(
+                '/dgcp.assignment.v1.AssignmentService/FreezePanel',
+                request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.FreezePanelRequest.SerializeToString,
+                response_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.FromString,
+                _registered_method=True)
         self.CreateLot = channel.unary_unary(
                 '/dgcp.assignment.v1.AssignmentService/CreateLot',
                 request_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CreateLotRequest.SerializeToString,
@@ -327,6 +332,18 @@ class AssignmentServiceServicer:
         """Whether an expert sits on a case's panel now (recused experts do not),
         with the case facts other services need. The scoring service asks this
         before it accepts a score or a rating; it never trusts the client.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FreezePanel(self, request, context):
+        """Freezes a case's panel: from then on RecuseExpert on the case is
+        FAILED_PRECONDITION PANEL_LOCKED. The scoring service calls it as part of
+        LockPanel, naming the panel whose scores it checked; when the panel now
+        differs (a recusal got in first) nothing is frozen and the answer is
+        FAILED_PRECONDITION PANEL_CHANGED. The freeze and a recusal take the same
+        row lock, so exactly one of them wins. Freezing again is a no-op.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -538,6 +555,11 @@ def add_AssignmentServiceServicer_to_server(servicer, server):
             'CheckPanelMembership': grpc.unary_unary_rpc_method_handler(
                     servicer.CheckPanelMembership,
                     request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CheckPanelMembershipRequest.FromString,
+                    response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.SerializeToString,
+            ),
+            'FreezePanel': grpc.unary_unary_rpc_method_handler(
+                    servicer.FreezePanel,
+                    request_deserializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.FreezePanelRequest.FromString,
                     response_serializer=dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.SerializeToString,
             ),
             'CreateLot': grpc.unary_unary_rpc_method_handler(
@@ -1082,6 +1104,33 @@ class AssignmentService:
             target,
             '/dgcp.assignment.v1.AssignmentService/CheckPanelMembership',
             dgcp_dot_assignment_dot_v1_dot_assignment__pb2.CheckPanelMembershipRequest.SerializeToString,
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FreezePanel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dgcp.assignment.v1.AssignmentService/FreezePanel',
+            dgcp_dot_assignment_dot_v1_dot_assignment__pb2.FreezePanelRequest.SerializeToString,
             dgcp_dot_assignment_dot_v1_dot_assignment__pb2.PanelMembership.FromString,
             options,
             channel_credentials,

@@ -18,23 +18,26 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("accounts", schema=None) as batch_op:
-        batch_op.drop_column("failed_logins")
-        batch_op.drop_column("locked_until")
-        batch_op.add_column(
-            sa.Column(
-                "totp_secret", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default=""
-            )
-        )
-        batch_op.add_column(sa.Column("totp_confirm_time", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=False, server_default="0"))
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("second_factor_pending", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(
-            sa.Column("second_factor_failures", sa.Integer(), nullable=False, server_default="0")
-        )
+    # Plain ALTER TABLE, not a batch copy: on SQLite a batch recreates ``accounts``, which the
+    # sessions, activations and audit rows reference with foreign keys enforced (SQLite >= 3.35
+    # drops a column in place).
+    op.drop_column("accounts", "failed_logins")
+    op.drop_column("accounts", "locked_until")
+    op.add_column(
+        "accounts",
+        sa.Column(
+            "totp_secret", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default=""
+        ),
+    )
+    op.add_column("accounts", sa.Column("totp_confirm_time", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("accounts", sa.Column("totp_last_step", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column(
+        "sessions",
+        sa.Column("second_factor_pending", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column(
+        "sessions", sa.Column("second_factor_failures", sa.Integer(), nullable=False, server_default="0")
+    )
     op.create_table(
         "recovery_codes",
         sa.Column("code_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -60,12 +63,10 @@ def downgrade() -> None:
     with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recovery_codes_account_id"))
     op.drop_table("recovery_codes")
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.drop_column("second_factor_failures")
-        batch_op.drop_column("second_factor_pending")
-    with op.batch_alter_table("accounts", schema=None) as batch_op:
-        batch_op.drop_column("totp_last_step")
-        batch_op.drop_column("totp_confirm_time")
-        batch_op.drop_column("totp_secret")
-        batch_op.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
+    op.drop_column("sessions", "second_factor_failures")
+    op.drop_column("sessions", "second_factor_pending")
+    op.drop_column("accounts", "totp_last_step")
+    op.drop_column("accounts", "totp_confirm_time")
+    op.drop_column("accounts", "totp_secret")
+    op.add_column("accounts", sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("accounts", sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))

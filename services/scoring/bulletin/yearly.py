@@ -189,16 +189,16 @@ def aggregate(
     order = np.argsort(g_of, kind="stable")
     days = ((locked - created) / 86400.0)[order]
     bounds = np.searchsorted(g_of[order], np.arange(n_groups + 1))
-    stage_track: dict[tuple[int, str], int] = defaultdict(int)
+    stage_track: list[dict[str, int]] = [defaultdict(int) for _ in keys]
     for (_, c), g in zip(keyed, g_of.tolist(), strict=True):
-        stage_track[(g, f"{c.stage}/{c.track}")] += 1
+        stage_track[g][f"{c.stage}/{c.track}"] += 1
     months = [str(m) for m in year.month_list()]
     out = []
     for i, key in enumerate(keys):
         g = GroupYear(key, label_of(key))
         g.cases, g.passed, g.vetoed, g.rework = int(n[i]), int(passed[i]), int(n_veto[i]), int(n_rework[i])
         g.first_rounds, g.first_rounds_passed = int(first[i]), int(first_ok[i])
-        g.by_stage_track = {st: v for (gi, st), v in sorted(stage_track.items()) if gi == i}
+        g.by_stage_track = dict(sorted(stage_track[i].items()))
         if g.cases:
             g.quality_mean = float(sums[i] / g.cases)
             lo, hi = bounds[i], bounds[i + 1]
