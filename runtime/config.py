@@ -183,3 +183,21 @@ class Settings:
             peers={name: service_addr(name) for name in DEFAULT_PORTS if name != service},
             metrics_port=metrics_port(service),
         )
+
+
+ENV_DOCS["DGCP_PUBLIC_BASE_URL"] = (
+    "Base of every link sent to people (survey, activation, console pages). Default "
+    "`http://127.0.0.1:$DGCP_GATEWAY_PORT` (the gateway's port, 8080 when unset)."
+)
+
+
+def public_base_url() -> str:
+    """The one base of public links, without a trailing slash.
+
+    Set ``DGCP_PUBLIC_BASE_URL`` in any deployment behind an ingress; on one machine the default
+    follows the gateway's port, so a gateway moved to another port still gets working links.
+    """
+    explicit = os.environ.get("DGCP_PUBLIC_BASE_URL", "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    return f"http://127.0.0.1:{_env('DGCP_GATEWAY_PORT', '8080')}"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import time
 from collections import defaultdict
@@ -689,12 +688,13 @@ def gateway_logins(c: Clients, m: Month) -> None:
     root = Path(__file__).resolve().parent.parent
     if not (root / "gateway" / "__main__.py").exists():
         return
-    base = os.environ.get("DGCP_PUBLIC_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
+    base = config.public_base_url()
     expert = next(iter(m.panels.values()))[0]
     firm = m.cases[0][0].consultancy
     people = [
         ("reviewer-demo", "reviewer", expert, "", "示例评审专家（模拟）"),
         ("consultancy-demo", "consultancy", f"{firm}/users/main", firm, "示例咨询机构（模拟）"),
+        ("authority-demo", "authority", "authority/users/demo", "", "示例主管部门人员（模拟）"),
     ]
     for username, role, subject, org, display in people:
         args = ["--username", username]

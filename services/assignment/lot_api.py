@@ -29,7 +29,7 @@ from runtime.resources import (
 from runtime.server import ServiceContext
 from runtime.text import clean_text
 from services.assignment import lot_store as ls
-from services.assignment import solver
+from services.assignment import notices, solver
 from services.assignment.models import (
     AmendmentRecord,
     Case,
@@ -533,6 +533,13 @@ class LotHandlers:
             lot.status = ls.LOT_ASSIGNED
             session.add(lot)
             session.flush()
+            notices.queue_seat_notices(
+                session=session,
+                lot=lot,
+                draw_id=record.id,
+                cases=by_id,
+                seats=[(uuid.UUID(c.split("/")[1]), uuid.UUID(e.split("/")[1])) for c, e in seats],
+            )
             return _draw_proto(record, [])
 
         return self._idem().run(
@@ -653,6 +660,14 @@ class LotHandlers:
             )
             session.add(amend)
             session.flush()
+            notices.queue_seat_notices(
+                session=session,
+                lot=lot,
+                draw_id=record.id,
+                cases={case.id: case},
+                seats=[(case.id, new_expert)],
+                amendment_number=number,
+            )
             return _amendment_proto(amend)
 
         return self._idem().run(

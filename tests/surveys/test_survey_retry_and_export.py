@@ -60,3 +60,18 @@ def test_the_link_export_neutralises_formulas(db_url_factory) -> None:  # type: 
     assert consultancy["rated_party_display_name"] == "'+cmd|' /C calc'!A0"
     for row in rows:
         assert not any(cell.lstrip(" ").startswith(("=", "+", "-", "@")) for cell in row.values())
+
+
+def test_a_retried_close_returns_the_first_count(db_url_factory) -> None:  # type: ignore[no-untyped-def]
+    from tests.surveys.test_surveys_service import AUTH
+
+    url, schema = db_url_factory("surveys")
+    with running(APP, database_url=url, schema=schema) as svc:
+        stub = pb_grpc.SurveysServiceStub(svc.channel())
+        issue(stub, case(1), case(2))
+        request = pb.CloseSurveyWindowRequest(lot="lots/L1", request_id="close-L1")
+        first = stub.CloseSurveyWindow(request, metadata=AUTH)
+        assert first.closed_count == 4
+        assert stub.CloseSurveyWindow(request, metadata=AUTH) == first  # not 0
+        again = pb.CloseSurveyWindowRequest(lot="lots/L1")
+        assert stub.CloseSurveyWindow(again, metadata=AUTH).closed_count == 0  # no key: nothing left

@@ -38,7 +38,19 @@ _INT32 = st.integers(-(2**31), 2**31 - 1)
 _SCALARS: dict[int, st.SearchStrategy[Any]] = {
     FD.TYPE_STRING: st.one_of(
         st.text(max_size=40),
-        st.sampled_from(["", "enterprises/x", "lots/00000000-0000-7000-8000-000000000000", "a" * 300]),
+        st.sampled_from(
+            [
+                "",
+                "enterprises/x",
+                "lots/00000000-0000-7000-8000-000000000000",
+                "a" * 300,
+                "东莞\u202e司公",  # bidi override
+                "示例\u200b",  # zero width
+                "a\x00b",
+                "Cafe\u0301",  # not NFC
+                "=1+1",
+            ]
+        ),
     ),
     FD.TYPE_BYTES: st.binary(max_size=40),
     FD.TYPE_BOOL: st.booleans(),

@@ -201,7 +201,7 @@ def method_text(p: BulletinPayload, lang: str) -> list[str]:
             f"等级：{band_txt}，其余为不合格。请以等级和区间而非单一名次理解结果。",
             f"通报规则：窗口内经校准的报告不少于 {m.min_reports} 份，且真实报告质量低于合格线 "
             f"{m.pass_line:.0f} 分的概率超过 {m.propose_probability:.0%} 时提议通报；概率在 "
-            f"{m.watch_probability:.0%}–{m.propose_probability:.0%} 之间列入观察名单（不公布）。"
+            f"{m.watch_probability:.0%}–{m.propose_probability:.0%} 之间列入重点关注名单（随通报公布，不构成处罚）。"
             "经核实的数据造假不论统计结果均提议通报。所有提议须经单位陈述期并由主管部门批准后方可公布。",
         ]
         if m.model_version:
@@ -226,7 +226,7 @@ def method_text(p: BulletinPayload, lang: str) -> list[str]:
         "fail. Read grades and intervals, not bare ranks.",
         f"Notice rule: at least {m.min_reports} calibrated reports in the window and a probability above "
         f"{m.propose_probability:.0%} that true report quality is below the pass line of {m.pass_line:.0f}; "
-        f"{m.watch_probability:.0%}-{m.propose_probability:.0%} goes to an unpublished watch list. Verified "
+        f"{m.watch_probability:.0%}-{m.propose_probability:.0%} goes on the watch list (published, no sanction). Verified "
         "falsification proposes a notice regardless. Every proposal passes a statement window and needs the "
         "authority's approval before publication.",
     ]

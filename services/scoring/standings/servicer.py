@@ -48,7 +48,7 @@ from runtime.resources import (
 )
 from runtime.server import ServiceContext
 from runtime.text import clean_text
-from services.scoring import fits
+from services.scoring import fits, notices
 from services.scoring.bulletin import publish as pub
 from services.scoring.bulletin import store as bstore
 from services.scoring.bulletin import yearly
@@ -67,6 +67,7 @@ from services.scoring.ranking.dueprocess import (
     check_statement,
     decide,
     merge_notice,
+    statement_deadline,
 )
 from services.scoring.ranking.flagmodel import (
     FEATURES,
@@ -186,6 +187,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         config: StandingsConfig | None = None,
         surveys: SurveysFetch | None = None,
         registry: pub.Registry | None = None,
+        contacts: notices.Contacts | None = None,
     ) -> None:
         self.ctx = ctx
         self.engine = ctx.engine
@@ -202,6 +204,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         )
         self.registry = registry if registry is not None else pub.registry_fetch(ctx)
         self.places = pub.places_fetch(ctx)
+        self.contacts = contacts if contacts is not None else notices.contacts_fetch(ctx)
 
     # ------------------------------------------------------------ standings
 
@@ -499,6 +502,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             existing = store.flags_of_period(session=session, period=period)
             now = utcnow()
             counts = {level: 0 for level in FlagLevel}
+            newly_proposed: list[tuple[uuid.UUID, str, list[dict[str, Any]], datetime]] = []
             for flag in flags:
                 counts[flag.level] += 1
                 values: dict[str, Any] = {
@@ -516,11 +520,18 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                     continue  # decided or answered: due process is not re-run under the firm's feet
                 values["notice_state"] = notice.notice_state
                 values["proposed_time"] = notice.proposed_time
+                flag_id = old.id if old is not None else new_id()
+                if notice.notice_state == NoticeState.PROPOSED.value and (
+                    old is None or old.notice_state != NoticeState.PROPOSED.value
+                ):
+                    newly_proposed.append(
+                        (flag_id, flag.firm_id, values["reasons"], notice.proposed_time or now)
+                    )
                 if old is None:
                     store.insert_flag(
                         session=session,
                         values={
-                            "id": new_id(),
+                            "id": flag_id,
                             "period": period,
                             "consultancy": flag.firm_id,
                             "create_time": now,
@@ -529,6 +540,17 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                     )
                 else:
                     store.update_flag(session=session, flag_id=old.id, values=values)
+            if newly_proposed:
+                contacts = self.contacts([c for _, c, _, _ in newly_proposed]) if self.contacts else {}
+                for new_flag, firm, reasons, at in newly_proposed:
+                    notices.queue_proposed(
+                        session,
+                        flag_id=new_flag,
+                        period=period,
+                        reasons=reasons,
+                        deadline=statement_deadline(at, self.cfg.due_process),
+                        contact=contacts.get(firm),
+                    )
             log.info("flags_scored", period=period, **{k.value.lower(): v for k, v in counts.items()})
             return pb.ScoreFlagsResponse(
                 period=period,
@@ -638,6 +660,15 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 },
             )
             log.info("notice_decided", flag=f"flags/{flag_id}", state=state.value)
+            contacts = self.contacts([row.consultancy]) if self.contacts else {}
+            notices.queue_decision(
+                session,
+                flag_id=flag_id,
+                period=row.period,
+                approved=approve,
+                reason=reason,
+                contact=contacts.get(row.consultancy),
+            )
             return flag_to_proto(store.get_flag(session=session, flag_id=flag_id), due)
 
         method = "ApproveNotice" if approve else "RejectNotice"

@@ -1,7 +1,7 @@
 """calibration fits
 
 Revision ID: ce4046e94dda
-Revises: c4a9e1b7d250
+Revises: 23d33ae8929d
 Create Date: 2026-12-02 13:59:26.988035
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "ce4046e94dda"
-down_revision: str | None = "c4a9e1b7d250"
+down_revision: str | None = "23d33ae8929d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
