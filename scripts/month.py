@@ -300,6 +300,8 @@ def draw_panels(c: Clients, m: Month) -> None:
         )
         took = time.perf_counter() - t0
         replay = c.assignment.ReplayDraw(apb.ReplayDrawRequest(name=draw.name), metadata=c.authority)
+        # DrawPanels answers with a summary; the full record (marginals, input document) is GetDraw's
+        draw = c.assignment.GetDraw(apb.GetDrawRequest(name=draw.name), metadata=c.authority)
         path = draws_dir / f"lot-{lot.lot_number}.json"
         path.write_text(json_format.MessageToJson(draw, indent=1, ensure_ascii=False), encoding="utf-8")
         say(

@@ -540,7 +540,7 @@ class LotHandlers:
                 cases=by_id,
                 seats=[(uuid.UUID(c.split("/")[1]), uuid.UUID(e.split("/")[1])) for c, e in seats],
             )
-            return _draw_proto(record, [])
+            return _draw_proto(record, [], summary=True)
 
         return self._idem().run(
             self.ctx.engine, method="DrawPanels", request=request, response_type=pb.Draw, work=work
@@ -865,8 +865,12 @@ def result_pairs_ix(inst: Any, pairs: Any) -> list[tuple[int, int]]:
     return list(zip(inst.pair_case[pairs].tolist(), inst.pair_expert[pairs].tolist(), strict=True))
 
 
-def _draw_proto(record: DrawRecord, amends: list[AmendmentRecord]) -> pb.Draw:
+def _draw_proto(record: DrawRecord, amends: list[AmendmentRecord], *, summary: bool = False) -> pb.Draw:
+    """The draw record; ``summary`` leaves out what grows with the lot (marginals, lottery,
+    input document): DrawPanels answers small at any lot size, GetDraw has the rest."""
     outcome = json.loads(record.outcome_json)
+    if summary:
+        outcome = {**outcome, "marginals": [], "lottery": [], "repairs": []}
     loads = outcome.get("loads", {})
     return pb.Draw(
         name=f"draws/{record.id}",
@@ -883,7 +887,7 @@ def _draw_proto(record: DrawRecord, amends: list[AmendmentRecord]) -> pb.Draw:
         weakest_case=outcome["weakest_case"],
         marginals=[pb.Marginal(case=c, expert=e, probability=p) for c, e, p in outcome["marginals"]],
         repairs=[pb.SeatRepair(case=c, removed_expert=o, added_expert=i) for c, o, i in outcome["repairs"]],
-        inputs_json=record.inputs_json,
+        inputs_json="" if summary else record.inputs_json,
         amendments=[_amendment_proto(a) for a in amends],
         create_time=to_timestamp(record.create_time),
         method=outcome.get("method", ""),
