@@ -1,7 +1,8 @@
 """Flags per consultancy (OK / WATCH / PROPOSE_NOTICE) with reasons a firm can contest.
 
-The publication rule of DOMAIN.md decides: at least ``min_reports`` calibrated reports and
-P(true quality < pass line) above ``propose_probability`` proposes a notice; 0.1-0.9 watches.
+The publication rule (ranking README, "Why this rule") decides: at least ``min_reports`` (10)
+calibrated reports and P(true quality < pass line) above ``propose_probability`` (0.99) proposes
+a notice; from ``watch_probability`` (0.1) up, the firm is watched (unpublished).
 The model may also propose, under the same minimum evidence, when its calibrated risk passes its
 threshold; hard rules (verified falsification) propose regardless. A flag is only a proposal:
 the authority decides (see ``dueprocess``).
