@@ -137,6 +137,13 @@ def jwt_secret() -> str:
     return value
 
 
+def public_base_url() -> str:
+    """Where people reach the gateway, for links sent to them (survey, activation):
+    ``DGCP_PUBLIC_BASE_URL``, else this machine's gateway on ``DGCP_GATEWAY_PORT`` (8080)."""
+    base = _env("DGCP_PUBLIC_BASE_URL", "") or f"http://127.0.0.1:{_env('DGCP_GATEWAY_PORT', '8080')}"
+    return base.rstrip("/")
+
+
 def service_addr(service: str) -> str:
     port = _env(f"DGCP_{service.upper()}_PORT", str(DEFAULT_PORTS[service]))
     return _env(f"DGCP_{service.upper()}_ADDR", f"127.0.0.1:{port}")

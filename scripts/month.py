@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import time
 from collections import defaultdict
@@ -518,7 +517,8 @@ def send_surveys(c: Clients, m: Month) -> None:
             vpb.IssueInvitationsRequest(cases=facts, deadline=deadline), metadata=c.authority
         )
         links += [link.url for link in issued.links]
-        (m.out / "surveys" / f"links-lot-{lot.lot_number}.csv").write_bytes(issued.links_csv)
+        if issued.links:  # a re-run issues none: keep the earlier run's file, the links' only copy
+            (m.out / "surveys" / f"links-lot-{lot.lot_number}.csv").write_bytes(issued.links_csv)
     public = c.md(auth.Role.PUBLIC, subject="anonymous")
 
     def open_form(item: tuple[int, str]) -> tuple[str, vpb.SurveyForm] | None:
@@ -529,7 +529,10 @@ def send_surveys(c: Clients, m: Month) -> None:
         return token, c.surveys.OpenSurvey(vpb.OpenSurveyRequest(token=token), metadata=public)
 
     if not links:
-        say("  invitations were issued by an earlier run (a link is shown once, when issued)")
+        say(
+            "  invitations were issued by an earlier run (a link is shown once, when issued; "
+            f"its CSV stays under {m.out / 'surveys'})"
+        )
     m.open_forms = [f for f in c.pmap(open_form, list(enumerate(links))) if f is not None]
     m.forms_opened_at = time.monotonic()
     say(
@@ -689,7 +692,7 @@ def gateway_logins(c: Clients, m: Month) -> None:
     root = Path(__file__).resolve().parent.parent
     if not (root / "gateway" / "__main__.py").exists():
         return
-    base = os.environ.get("DGCP_PUBLIC_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
+    base = config.public_base_url()
     expert = next(iter(m.panels.values()))[0]
     firm = m.cases[0][0].consultancy
     people = [

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from runtime import config
 
 ENV_DOCS: dict[str, str] = {
-    "DGCP_PUBLIC_BASE_URL": "Base of the survey links sent to enterprises (default `http://127.0.0.1:8080`).",
+    "DGCP_PUBLIC_BASE_URL": (
+        "Base of the survey links sent to enterprises "
+        "(default `http://127.0.0.1:$DGCP_GATEWAY_PORT`, i.e. port 8080 unless that is set)."
+    ),
     "DGCP_SURVEY_MIN_RESPONSES": "Aggregates over fewer responses are suppressed (default 3).",
     "DGCP_SURVEY_TOO_FAST_SECONDS": "Completion faster than this is flagged `too_fast` (default 60).",
 }
@@ -32,9 +34,8 @@ class SurveyPolicy:
 
     @classmethod
     def from_env(cls) -> SurveyPolicy:
-        base = os.environ.get("DGCP_PUBLIC_BASE_URL", "").strip() or cls.public_base_url
         return cls(
-            public_base_url=base.rstrip("/"),
+            public_base_url=config.public_base_url(),
             min_responses=int(
                 config.env_number(
                     "DGCP_SURVEY_MIN_RESPONSES", cls.min_responses, unit="responses", integer=True
