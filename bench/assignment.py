@@ -173,7 +173,8 @@ def lottery_fallback(n: int = 2000, m: int = 400) -> None:
     print(f"\n== exact fallback, {n}x{m} mixed groups, cap 0.5: default draw {t_flow:.2f}s [{flow.method}]")
     lot, t_lot = timed(lambda: draw(inst, 1, options=SolverOptions(separated_min_ratio=1.01)))
     print(
-        f"  lottery (forced)            {t_lot:7.2f}s  columns {lot.stats.get('lottery_columns')}  "
+        f"  lottery (forced)            {t_lot:7.2f}s  [{lot.method}] {lot.stats.get('lottery_failed', '')}  "
+        f"columns {lot.stats.get('lottery_columns')}  "
         f"rounds {lot.stats.get('lottery_rounds')}  status {lot.stats.get('lottery_status')}  "
         f"expected {lot.expected_objective:.3f} = "
         f"{lot.expected_objective / float(lot.stats['capped_lp_bound']):.4%} of the capped LP  "
