@@ -51,6 +51,7 @@ def _account(args: argparse.Namespace, settings: GatewaySettings) -> int:
                 subject=args.subject,
                 org=args.org,
                 display_name=args.display_name,
+                email=args.email,
             )
             log.info("account created", username=ident.username, role=ident.role)
         elif args.action == "reset-second-factor":
@@ -69,6 +70,30 @@ def _account(args: argparse.Namespace, settings: GatewaySettings) -> int:
     return 0
 
 
+def _deliver(settings: GatewaySettings) -> int:
+    import signal
+    import threading
+
+    from gateway.models import outbox
+    from runtime.notify.settings import NotifySettings
+    from runtime.notify.worker import DeliveryWorker
+
+    migrate(settings)
+    engine = db.create_engine_for(settings.db_settings())
+    worker = DeliveryWorker(engine, outbox, NotifySettings.from_env(), service="gateway")
+    if not worker.transports:
+        print("gateway: no transport configured (DGCP_SMTP_HOST, DGCP_SMS_ADAPTER)", file=sys.stderr)
+        return 2
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    worker.start()
+    stopping.wait()
+    worker.stop()
+    engine.dispose()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gateway")
     sub = parser.add_subparsers(dest="command")
@@ -82,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     acc.add_argument("--subject", default="", help="experts/{id} or consultancies/{id}")
     acc.add_argument("--org", default="")
     acc.add_argument("--display-name", default="")
+    acc.add_argument("--email", default="", help="the activation link is also e-mailed here")
+    sub.add_parser("deliver", help="only run the notification worker (activation e-mails)")
     args = parser.parse_args(argv)
     try:
         settings = GatewaySettings.from_env()
@@ -96,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "account":
         return _account(args, settings)
+    if args.command == "deliver":
+        return _deliver(settings)
     import uvicorn
 
     port = getattr(args, "port", None) or settings.port

@@ -25,7 +25,7 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
@@ -34,9 +34,11 @@ from sqlalchemy import Engine, delete, update
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from gateway import notices
 from gateway.models import Account, Activation, RecoveryCode, Session
 from gateway.settings import GatewaySettings
 from runtime.db import read_transaction, transaction
+from runtime.notify.addresses import email_problem
 from runtime.resources import aware, utcnow
 
 ROLES_WITH_ACCOUNTS = ("reviewer", "consultancy", "authority")
@@ -97,13 +99,18 @@ def create_account(
     subject: str,
     org: str = "",
     display_name: str = "",
+    email: str = "",
 ) -> tuple[Identity, str]:
-    """Create an account and its first activation token (returned once, stored hashed)."""
+    """Create an account and its first activation token (returned once, stored hashed); the link
+    is also queued to ``email`` when one is given."""
     if role not in ROLES_WITH_ACCOUNTS:
         raise AccountError("ROLE_HAS_NO_ACCOUNTS")
     username = username.strip().lower()
     if not username:
         raise AccountError("USERNAME_REQUIRED")
+    email = email.strip()
+    if email_problem(email) is not None:
+        raise AccountError("INVALID_EMAIL")
     with transaction(engine) as s:
         if s.exec(select(Account).where(Account.username == username)).first() is not None:
             raise AccountError("USERNAME_TAKEN")
@@ -113,11 +120,17 @@ def create_account(
             subject=subject,
             org=org or (subject if role == "consultancy" else ""),
             display_name=display_name,
+            email=email,
         )
         s.add(account)
         s.flush()
         token = _add_activation(s, account.id, settings)
+        notices.queue_activation(s, account, token, _expiry(settings), reissue=False)
         return _identity(account), token
+
+
+def _expiry(settings: GatewaySettings) -> datetime:
+    return utcnow() + timedelta(seconds=settings.activation_ttl_seconds)
 
 
 def _add_activation(s: object, account_id: uuid.UUID, settings: GatewaySettings) -> str:
@@ -139,7 +152,9 @@ def reissue_activation(engine: Engine, settings: GatewaySettings, *, username: s
         if account is None:
             raise AccountError("NO_SUCH_ACCOUNT")
         _end_all_sessions(s, account.id)  # a reissue is a reset: whoever holds a session is out
-        return _add_activation(s, account.id, settings)
+        token = _add_activation(s, account.id, settings)
+        notices.queue_activation(s, account, token, _expiry(settings), reissue=True)
+        return token
 
 
 def _end_all_sessions(s: DbSession, account_id: uuid.UUID) -> None:
@@ -371,4 +386,44 @@ def reset_second_factor(engine: Engine, *, username: str) -> None:
         account.totp_secret, account.totp_confirm_time, account.totp_last_step = "", None, 0
         s.add(account)
         s.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))  # type: ignore[arg-type]
+        _end_all_sessions(s, account.id)
+
+
+# --- the authority's console ---------------------------------------------------------------------
+
+
+def list_accounts(engine: Engine) -> list[dict[str, object]]:
+    """Every account, newest first, as the console shows it (no secrets)."""
+    with read_transaction(engine) as s:
+        rows = s.exec(select(Account).order_by(Account.create_time.desc())).all()  # type: ignore[attr-defined]
+        return [
+            {
+                "username": a.username,
+                "role": a.role,
+                "subject": a.subject,
+                "org": a.org,
+                "display_name": a.display_name,
+                "email": a.email,
+                "active": a.active,
+                "activated": bool(a.password_hash),
+                "second_factor": a.totp_confirm_time is not None,
+            }
+            for a in rows
+        ]
+
+
+def email_of(engine: Engine, username: str) -> str:
+    with read_transaction(engine) as s:
+        account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
+        return account.email if account is not None else ""
+
+
+def disable_account(engine: Engine, *, username: str) -> None:
+    """No more logins, sessions ended, unused activation links void (the account itself is kept)."""
+    with transaction(engine) as s:
+        account = s.exec(select(Account).where(Account.username == username.strip().lower())).first()
+        if account is None:
+            raise AccountError("NO_SUCH_ACCOUNT")
+        account.active = False
+        s.add(account)
         _end_all_sessions(s, account.id)

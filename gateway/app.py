@@ -27,8 +27,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway import api, pages, second_factor, web
+from gateway import api, console, pages, second_factor, web
 from gateway.guard import Guard
+from gateway.models import outbox
 from gateway.observability import Observability
 from gateway.openapi import document
 from gateway.settings import GatewaySettings
@@ -36,6 +37,9 @@ from gateway.transcode import Router, discover
 from gateway.upstream import Upstreams
 from runtime import audit, config, db, metrics
 from runtime.logging import get_logger
+from runtime.notify.outbox import depth_source
+from runtime.notify.settings import NotifySettings
+from runtime.notify.worker import DeliveryWorker
 
 log = get_logger("dgcp.gateway")
 
@@ -112,7 +116,14 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
 
         audit.install(engine, metadata, "gateway")  # the gateway's own writes: accounts, sessions
         metrics.watch_pool("gateway", engine)
+        metrics.outbox_depth("gateway", depth_source(engine, outbox))
         upstreams = Upstreams(settings)
+        notify = NotifySettings.from_env()
+        worker = (
+            DeliveryWorker(engine, outbox, notify, service="gateway") if notify.worker == "thread" else None
+        )
+        if worker is not None:
+            worker.start()  # only when a transport is configured
         app.state.gw = web.State(
             settings=settings,
             engine=engine,
@@ -123,6 +134,8 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             await upstreams.close()
             engine.dispose()
 
@@ -132,6 +145,7 @@ def create_app(settings: GatewaySettings, *, run_migrations: bool = True) -> Sta
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         *second_factor.routes(),
         *pages.routes(),
+        *console.routes(),
         Route("/{path:path}", api.transcode, methods=_ALL),
     ]
     app = Starlette(

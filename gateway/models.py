@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from runtime.audit import audit_tables
 from runtime.ids import new_id
+from runtime.notify.outbox import outbox_table
 from runtime.resources import utcnow
 
 
@@ -27,6 +28,7 @@ class Base(SQLModel, registry=registry()):
 
 metadata = Base.metadata
 audit_events, audit_seals = audit_tables(metadata)  # the gateway's own audit trail
+outbox = outbox_table(metadata)  # activation links, written with the account change
 
 
 def _ts(nullable: bool = False) -> Column[datetime]:
@@ -45,6 +47,7 @@ class Account(Base, table=True):
     display_name: str = Field(default="", max_length=200)
     password_hash: str = Field(default="", max_length=300)
     active: bool = True
+    email: str = Field(default="", max_length=200)  # where activation links are sent
     # Second factor (RFC 6238 TOTP), required of authority accounts: the base32 seed, when the
     # holder proved they had it, and the last time step accepted (a code is accepted only once).
     totp_secret: str = Field(default="", max_length=64)

@@ -336,9 +336,10 @@ async def reviewer_home(request: Request) -> Response:
     page = min(page, pages)
     shown = seats[(page - 1) * TASKS_PER_PAGE : page * TASKS_PER_PAGE]
     outcomes = await asyncio.gather(*(_outcome(request, s["case"]) for s in shown))
+    rated = await asyncio.gather(*(_has_rated(request, s["case"], "reviewer", ident.subject) for s in shown))
     now = datetime.now(UTC)
     tasks, drawn = [], []
-    for seat, outcome in zip(shown, outcomes, strict=True):
+    for seat, outcome, done in zip(shown, outcomes, rated, strict=True):
         css, status = _status(t, outcome)
         seated = _instant(seat.get("seated_time", ""))
         row = {
@@ -349,6 +350,7 @@ async def reviewer_home(request: Request) -> Response:
             "status": status,
             "status_class": css,
             "locked": bool(outcome and outcome.get("locked")),
+            "rated": done,
         }
         tasks.append(row)
         if seated is not None and now - seated < NEWLY_DRAWN:
@@ -612,6 +614,10 @@ async def rate_page(request: Request) -> Response:
     case = await _get_case(request, request.path_params["case"])
     if case is None:
         return await message(request, "case_not_found", status=404)
+    me = ident.subject if role == "reviewer" else (ident.org or ident.subject)
+    if await _has_rated(request, request.path_params["case"], role, me):
+        # said before the form is filled in, not after
+        return await message(request, "rated_already_heading", t("reason.RATING_EXISTS"))
     return await render(
         request,
         "rating_form.html",
@@ -620,6 +626,20 @@ async def rate_page(request: Request) -> Response:
         items=items,
         heading=heading,
     )
+
+
+async def _has_rated(request: Request, case: str, role: str, me: str) -> bool:
+    """Whether ``me`` already rated ``case`` (its own side's ratings are always readable to it)."""
+    direction = (
+        "RATING_DIRECTION_EXPERT_TO_CONSULTANCY"
+        if role == "reviewer"
+        else "RATING_DIRECTION_CONSULTANCY_TO_REVIEW"
+    )
+    try:
+        got = await web.invoke(request, f"{SCORING}.ListRatings", {"case": case, "direction": direction})
+    except web.RpcFailed:
+        return False
+    return any(r.get("rater") == me for r in got.get("ratings", []))
 
 
 async def rate_post(request: Request) -> Response:

@@ -204,7 +204,9 @@ def method_exists(full_name: str) -> bool:
     return True
 
 
-async def invoke(request: Request, full_name: str, body: dict[str, Any]) -> dict[str, Any]:
+async def invoke(
+    request: Request, full_name: str, body: dict[str, Any], *, service: str = ""
+) -> dict[str, Any]:
     """Call ``dgcp.<svc>.v1.Service.Method`` with a JSON-shaped request, as the logged-in caller.
 
     Pages use this rather than generated classes so that a page is written
@@ -217,7 +219,8 @@ async def invoke(request: Request, full_name: str, body: dict[str, Any]) -> dict
         raise RpcFailed(
             grpc.StatusCode.UNIMPLEMENTED, "NOT_IN_CONTRACT", f"{full_name} is not in the contracts", []
         ) from None
-    service_key = method.containing_service.file.package.split(".")[1]
+    # A contract every service serves (dgcp.audit.v1) names the service to ask in ``service``.
+    service_key = service or method.containing_service.file.package.split(".")[1]
     req = message_factory.GetMessageClass(method.input_type)()
     try:
         json_format.ParseDict(body, req)

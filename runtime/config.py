@@ -137,13 +137,6 @@ def jwt_secret() -> str:
     return value
 
 
-def public_base_url() -> str:
-    """Where people reach the gateway, for links sent to them (survey, activation):
-    ``DGCP_PUBLIC_BASE_URL``, else this machine's gateway on ``DGCP_GATEWAY_PORT`` (8080)."""
-    base = _env("DGCP_PUBLIC_BASE_URL", "") or f"http://127.0.0.1:{_env('DGCP_GATEWAY_PORT', '8080')}"
-    return base.rstrip("/")
-
-
 def service_addr(service: str) -> str:
     port = _env(f"DGCP_{service.upper()}_PORT", str(DEFAULT_PORTS[service]))
     return _env(f"DGCP_{service.upper()}_ADDR", f"127.0.0.1:{port}")
@@ -190,3 +183,21 @@ class Settings:
             peers={name: service_addr(name) for name in DEFAULT_PORTS if name != service},
             metrics_port=metrics_port(service),
         )
+
+
+ENV_DOCS["DGCP_PUBLIC_BASE_URL"] = (
+    "Base of every link sent to people (survey, activation, console pages). Default "
+    "`http://127.0.0.1:$DGCP_GATEWAY_PORT` (the gateway's port, 8080 when unset)."
+)
+
+
+def public_base_url() -> str:
+    """The one base of public links, without a trailing slash.
+
+    Set ``DGCP_PUBLIC_BASE_URL`` in any deployment behind an ingress; on one machine the default
+    follows the gateway's port, so a gateway moved to another port still gets working links.
+    """
+    explicit = os.environ.get("DGCP_PUBLIC_BASE_URL", "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    return f"http://127.0.0.1:{_env('DGCP_GATEWAY_PORT', '8080')}"

@@ -27,7 +27,7 @@ from types import FrameType
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, Table
 
 from runtime import audit, audit_api, config, db, metrics, tracing
 from runtime.auth import AccessTable
@@ -35,6 +35,9 @@ from runtime.interceptors import ServerInterceptor
 from runtime.limits import DEFAULT_LIMITS, Limits
 from runtime.logging import configure as configure_logging
 from runtime.logging import get_logger
+from runtime.notify.outbox import depth_source
+from runtime.notify.settings import NotifySettings
+from runtime.notify.worker import DeliveryWorker
 from runtime.observe import Observer
 
 log = get_logger("dgcp.server")
@@ -63,6 +66,9 @@ class ServiceApp:
     on_start: Callable[[ServiceContext], None] | None = None
     #: Request limits enforced before any handler runs, and the transport's message ceilings.
     limits: Limits = DEFAULT_LIMITS
+    outbox: Table | None = None  # the service's notification outbox, when it sends anything
+    # Something the delivery thread runs now and then that queues messages (deadline reminders).
+    notify_tick: Callable[[ServiceContext], Callable[[], object]] | None = None
 
     def __post_init__(self) -> None:
         # Every service serves the AuditService over its own log: its methods join the table.
@@ -131,6 +137,8 @@ def start(
     ctx = ServiceContext(settings=settings, engine=engine)
     audit.install(engine, app.metadata, app.name)
     metrics.watch_pool(app.name, engine)
+    if app.outbox is not None:
+        metrics.outbox_depth(app.name, depth_source(engine, app.outbox))
     if app.on_start is not None:
         app.on_start(ctx)
     server, bound, health_servicer = build_server(app, ctx, port=port)
@@ -140,6 +148,16 @@ def start(
     server.start()
     mark_serving(server, health_servicer)
     return server, bound, health_servicer, ctx
+
+
+def delivery_worker(app: ServiceApp, ctx: ServiceContext) -> DeliveryWorker | None:
+    """The service's delivery worker, when it has an outbox and a transport is configured."""
+    if app.outbox is None:
+        return None
+    settings = NotifySettings.from_env()
+    tick = app.notify_tick(ctx) if app.notify_tick is not None else None
+    worker = DeliveryWorker(ctx.engine, app.outbox, settings, service=app.name, tick=tick)
+    return worker if worker.transports else None
 
 
 def drain(server: grpc.Server, health_servicer: health.HealthServicer, grace: float) -> threading.Event:
@@ -154,7 +172,13 @@ def drain(server: grpc.Server, health_servicer: health.HealthServicer, grace: fl
 
 def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m services.{app.name}")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate", "deliver"],
+        help="deliver: only run the notification worker (for a separate deployment of it)",
+    )
     parser.add_argument("--port", type=int, default=None, help="override DGCP_<SERVICE>_PORT")
     args = parser.parse_args(argv)
     try:
@@ -170,6 +194,8 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
         db.migrate(engine, settings.db_schema, app.migrations, app.metadata)
         log.info("migrated", service=app.name, database=db.redacted(settings.database_url))
         return 0
+    if args.command == "deliver":
+        return _deliver_only(app, settings)
     server, port, health_servicer, ctx = start(app, settings, port=args.port)
     log.info(
         "serving",
@@ -181,6 +207,9 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     served = getattr(server, "_dgcp_metrics", None)
     if served is not None:
         log.info("metrics", service=app.name, address=f"{settings.host}:{served[1]}")
+    worker = delivery_worker(app, ctx) if NotifySettings.from_env().worker == "thread" else None
+    if worker is not None:
+        worker.start()
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -191,6 +220,25 @@ def main(app: ServiceApp, argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     stopping.wait()
     drain(server, health_servicer, settings.grace_seconds).wait()
+    if worker is not None:
+        worker.stop()
     ctx.engine.dispose()
     log.info("stopped", service=app.name)
+    return 0
+
+
+def _deliver_only(app: ServiceApp, settings: config.Settings) -> int:
+    engine = db.create_engine_for(settings)
+    worker = delivery_worker(app, ServiceContext(settings=settings, engine=engine))
+    if worker is None:
+        print(f"{app.name}: no outbox or no transport configured (DGCP_SMTP_HOST, DGCP_SMS_ADAPTER)")
+        return 2
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    worker.start()
+    log.info("delivering", service=app.name)
+    stopping.wait()
+    worker.stop()
+    engine.dispose()
     return 0

@@ -300,6 +300,8 @@ def draw_panels(c: Clients, m: Month) -> None:
         )
         took = time.perf_counter() - t0
         replay = c.assignment.ReplayDraw(apb.ReplayDrawRequest(name=draw.name), metadata=c.authority)
+        # DrawPanels answers with a summary; the full record (marginals, input document) is GetDraw's
+        draw = c.assignment.GetDraw(apb.GetDrawRequest(name=draw.name), metadata=c.authority)
         path = draws_dir / f"lot-{lot.lot_number}.json"
         path.write_text(json_format.MessageToJson(draw, indent=1, ensure_ascii=False), encoding="utf-8")
         say(
@@ -698,6 +700,7 @@ def gateway_logins(c: Clients, m: Month) -> None:
     people = [
         ("reviewer-demo", "reviewer", expert, "", "示例评审专家（模拟）"),
         ("consultancy-demo", "consultancy", f"{firm}/users/main", firm, "示例咨询机构（模拟）"),
+        ("authority-demo", "authority", "authority/users/demo", "", "示例主管部门人员（模拟）"),
     ]
     for username, role, subject, org, display in people:
         args = ["--username", username]

@@ -5,7 +5,7 @@ from pathlib import Path
 from runtime.limits import Limits
 from runtime.server import ServiceApp
 from services.assignment import api
-from services.assignment.models import metadata
+from services.assignment.models import metadata, outbox
 
 #: Request limits beyond the runtime's defaults (see README, "Request limits").
 LIMITS = Limits(
@@ -24,4 +24,5 @@ APP = ServiceApp(
     access=api.ACCESS,
     register=api.register,
     limits=LIMITS,
+    outbox=outbox,
 )

@@ -29,7 +29,7 @@ from runtime.resources import (
 from runtime.server import ServiceContext
 from runtime.text import clean_text
 from services.assignment import lot_store as ls
-from services.assignment import solver
+from services.assignment import notices, solver
 from services.assignment.models import (
     AmendmentRecord,
     Case,
@@ -533,7 +533,14 @@ class LotHandlers:
             lot.status = ls.LOT_ASSIGNED
             session.add(lot)
             session.flush()
-            return _draw_proto(record, [])
+            notices.queue_seat_notices(
+                session=session,
+                lot=lot,
+                draw_id=record.id,
+                cases=by_id,
+                seats=[(uuid.UUID(c.split("/")[1]), uuid.UUID(e.split("/")[1])) for c, e in seats],
+            )
+            return _draw_proto(record, [], summary=True)
 
         return self._idem().run(
             self.ctx.engine, method="DrawPanels", request=request, response_type=pb.Draw, work=work
@@ -653,6 +660,14 @@ class LotHandlers:
             )
             session.add(amend)
             session.flush()
+            notices.queue_seat_notices(
+                session=session,
+                lot=lot,
+                draw_id=record.id,
+                cases={case.id: case},
+                seats=[(case.id, new_expert)],
+                amendment_number=number,
+            )
             return _amendment_proto(amend)
 
         return self._idem().run(
@@ -850,8 +865,12 @@ def result_pairs_ix(inst: Any, pairs: Any) -> list[tuple[int, int]]:
     return list(zip(inst.pair_case[pairs].tolist(), inst.pair_expert[pairs].tolist(), strict=True))
 
 
-def _draw_proto(record: DrawRecord, amends: list[AmendmentRecord]) -> pb.Draw:
+def _draw_proto(record: DrawRecord, amends: list[AmendmentRecord], *, summary: bool = False) -> pb.Draw:
+    """The draw record; ``summary`` leaves out what grows with the lot (marginals, lottery,
+    input document): DrawPanels answers small at any lot size, GetDraw has the rest."""
     outcome = json.loads(record.outcome_json)
+    if summary:
+        outcome = {**outcome, "marginals": [], "lottery": [], "repairs": []}
     loads = outcome.get("loads", {})
     return pb.Draw(
         name=f"draws/{record.id}",
@@ -868,7 +887,7 @@ def _draw_proto(record: DrawRecord, amends: list[AmendmentRecord]) -> pb.Draw:
         weakest_case=outcome["weakest_case"],
         marginals=[pb.Marginal(case=c, expert=e, probability=p) for c, e, p in outcome["marginals"]],
         repairs=[pb.SeatRepair(case=c, removed_expert=o, added_expert=i) for c, o, i in outcome["repairs"]],
-        inputs_json=record.inputs_json,
+        inputs_json="" if summary else record.inputs_json,
         amendments=[_amendment_proto(a) for a in amends],
         create_time=to_timestamp(record.create_time),
         method=outcome.get("method", ""),

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 from runtime.audit import audit_tables
 from runtime.idempotency import idempotency_table
 from runtime.ids import new_id
+from runtime.notify.outbox import outbox_table
 from runtime.resources import utcnow
 
 
@@ -22,6 +23,7 @@ class Base(SQLModel, registry=registry()):
 metadata = Base.metadata
 idempotency_keys = idempotency_table(metadata)
 audit_events, audit_seals = audit_tables(metadata)
+outbox = outbox_table(metadata)  # notifications, written with their cause
 
 
 def _ts() -> Column[datetime]:
@@ -36,6 +38,9 @@ class Enterprise(Base, table=True):
     town: str = Field(max_length=40, index=True)
     industry_code: str = Field(max_length=5, index=True)
     audit_category: int
+    contact_person: str = Field(default="", max_length=100)
+    contact_phone: str = Field(default="", max_length=40)
+    contact_email: str = Field(default="", max_length=200)
     create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
     update_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
@@ -68,6 +73,8 @@ class Expert(Base, table=True):
     employer_name: str = Field(max_length=200)
     employer_credit_code: str = Field(max_length=18, index=True)
     active: bool = True
+    contact_phone: str = Field(default="", max_length=40)
+    contact_email: str = Field(default="", max_length=200)
     create_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
     update_time: datetime = Field(default_factory=utcnow, sa_column=_ts())
 

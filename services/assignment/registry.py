@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from dgcp.assignment.v1 import assignment_pb2 as pb
 from runtime.errors import FieldViolation
+from runtime.notify.addresses import email_problem, phone_problem
 from runtime.resources import to_timestamp
 from runtime.text import clean_name
 from services.assignment import creditcode
@@ -32,7 +33,6 @@ DONGGUAN_TOWNS: tuple[str, ...] = (
 )  # fmt: skip
 
 _INDUSTRY = re.compile(r"^([A-T])?(\d{2,4})?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 200
 MAX_SPECIALTIES = 20
 
@@ -56,6 +56,15 @@ def _credit(code: str, field: str, out: list[FieldViolation]) -> None:
 def _text(value: str, field: str, out: list[FieldViolation], *, required: bool = True) -> None:
     """A published name: the one rule of every service (runtime.text: NFC, no invisible tricks)."""
     clean_name(value, field, out, max_len=MAX_NAME, required=required)
+
+
+def _contact(m: pb.Contact, field: str, out: list[FieldViolation]) -> None:
+    """Contact details as notifications need them: a plain address, a short phone number."""
+    _text(m.person, f"{field}.person", out, required=False)
+    if (why := email_problem(m.email)) is not None:
+        out.append(FieldViolation(f"{field}.email", why, "INVALID_EMAIL"))
+    if (why := phone_problem(m.phone)) is not None:
+        out.append(FieldViolation(f"{field}.phone", why, "INVALID_PHONE"))
 
 
 T = TypeVar("T")
@@ -93,6 +102,8 @@ def _validate_enterprise(m: pb.Enterprise, paths: Collection[str]) -> list[Field
         m.audit_category == pb.AUDIT_CATEGORY_UNSPECIFIED or m.audit_category not in pb.AuditCategory.values()
     ):
         out.append(FieldViolation("enterprise.audit_category", "is required", "REQUIRED"))
+    if "contact" in paths:
+        _contact(m.contact, "enterprise.contact", out)
     return out
 
 
@@ -103,6 +114,10 @@ def _apply_enterprise(_: Session, row: Enterprise, m: pb.Enterprise, paths: Coll
             value = normalize_industry(value)
         elif path == "audit_category":
             value = int(value)
+        elif path == "contact":
+            row.contact_person, row.contact_phone = m.contact.person, m.contact.phone
+            row.contact_email = m.contact.email
+            continue
         setattr(row, path, value)
 
 
@@ -114,6 +129,7 @@ def _enterprise_proto(_: Session, row: Enterprise) -> pb.Enterprise:
         town=row.town,
         industry_code=row.industry_code,
         audit_category=row.audit_category,  # type: ignore[arg-type]
+        contact=pb.Contact(person=row.contact_person, phone=row.contact_phone, email=row.contact_email),
         create_time=to_timestamp(row.create_time),
         update_time=to_timestamp(row.update_time),
     )
@@ -125,7 +141,7 @@ ENTERPRISES: ResourceKind[Enterprise, pb.Enterprise] = ResourceKind(
     field="enterprise",
     table=Enterprise,
     message=pb.Enterprise,
-    mutable=("display_name", "town", "industry_code", "audit_category"),
+    mutable=("display_name", "town", "industry_code", "audit_category", "contact"),
     immutable=("credit_code",),
     validate=_validate_enterprise,
     apply=_apply_enterprise,
@@ -145,11 +161,7 @@ def _org_validator(field: str) -> Callable[[Any, Collection[str]], list[FieldVio
         if "display_name" in paths:
             _text(m.display_name, f"{field}.display_name", out)
         if "contact" in paths:
-            _text(m.contact.person, f"{field}.contact.person", out, required=False)
-            if m.contact.email and not _EMAIL.match(m.contact.email):
-                out.append(FieldViolation(f"{field}.contact.email", "not an e-mail address"))
-            if len(m.contact.phone) > 40:
-                out.append(FieldViolation(f"{field}.contact.phone", "at most 40 characters"))
+            _contact(m.contact, f"{field}.contact", out)
         return out
 
     return validate
@@ -226,6 +238,8 @@ def _validate_expert(m: pb.Expert, paths: Collection[str]) -> list[FieldViolatio
                 out.append(
                     FieldViolation(f"expert.specialties[{i}]", "not a GB/T 4754 code", "INVALID_INDUSTRY")
                 )
+    if "contact" in paths:
+        _contact(m.contact, "expert.contact", out)
     return out
 
 
@@ -237,6 +251,8 @@ def _apply_expert(session: Session, row: Expert, m: pb.Expert, paths: Collection
                 session.delete(old)
             session.flush()
             session.add_all(ExpertSpecialty(expert_id=row.id, code=c) for c in codes)
+        elif path == "contact":
+            row.contact_phone, row.contact_email = m.contact.phone, m.contact.email
         else:
             setattr(row, path, getattr(m, path))
 
@@ -252,6 +268,7 @@ def _expert_proto(session: Session, row: Expert) -> pb.Expert:
         employer_credit_code=row.employer_credit_code,
         specialties=list(codes),
         active=row.active,
+        contact=pb.Contact(phone=row.contact_phone, email=row.contact_email),
         create_time=to_timestamp(row.create_time),
         update_time=to_timestamp(row.update_time),
     )
@@ -263,7 +280,7 @@ EXPERTS: ResourceKind[Expert, pb.Expert] = ResourceKind(
     field="expert",
     table=Expert,
     message=pb.Expert,
-    mutable=("display_name", "employer_name", "employer_credit_code", "specialties", "active"),
+    mutable=("display_name", "employer_name", "employer_credit_code", "specialties", "active", "contact"),
     immutable=(),
     validate=_validate_expert,
     apply=_apply_expert,

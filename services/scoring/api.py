@@ -18,6 +18,7 @@ from dgcp.scoring.v1 import scoring_pb2 as pb
 from dgcp.scoring.v1 import scoring_pb2_grpc as pb_grpc
 from runtime import audit, config
 from runtime.auth import AccessTable, Caller, Role, current_caller, require_role
+from runtime.calendar import Period
 from runtime.clients import service_channel
 from runtime.db import read_transaction, single_statement, transaction
 from runtime.errors import (
@@ -40,14 +41,16 @@ from runtime.resources import (
     utcnow,
 )
 from runtime.server import ServiceContext
-from services.scoring import outcome, store
-from services.scoring.calibration import CalibrationConfig, CalibrationResult, calibrate
+from services.scoring import fits, outcome, store
+from services.scoring.calibration import CalibrationConfig, CalibrationResult
 from services.scoring.collusion import (
     CollusionPolicy,
     RatedScore,
     collusion_report,
+    retaliating_raters,
     retaliation_view,
 )
+from services.scoring.fits import CalibrationCache
 from services.scoring.models import idempotency_keys
 from services.scoring.panels import (
     CacheConfig,
@@ -378,46 +381,6 @@ def _parse_rubric_name(name: str, field_name: str = "name") -> tuple[str, int | 
     return parts[1], int(parts[3])
 
 
-@dataclass(frozen=True)
-class Fit:
-    """A calibration over one window, the scores behind it, and each case's row in it."""
-
-    result: CalibrationResult
-    scores: list[store.LockedScore]
-    case_index: dict[str, int]
-
-
-class CalibrationCache:
-    """Fits are cached per window until a panel locks or a locked score is amended.
-
-    A hit costs one aggregate query (the fingerprint); a miss reads the window's scores and fits.
-    """
-
-    def __init__(self, engine: Any, config: CalibrationConfig) -> None:
-        self._engine = engine
-        self._config = config
-        self._lock = threading.Lock()
-        self._fits: dict[tuple[Any, ...], Fit] = {}
-
-    def fit(self, start: datetime, end: datetime) -> Fit:
-        with read_transaction(self._engine) as session:
-            fingerprint = store.locked_fingerprint(session=session)
-            key = (start, end, fingerprint)
-            with self._lock:
-                hit = self._fits.get(key)
-            if hit is not None:
-                return hit
-            rows = store.locked_scores(session=session, start=start, end=end)
-        result = calibrate(
-            [r.case_name for r in rows], [r.expert for r in rows], [r.total for r in rows], self._config
-        )
-        fit = Fit(result, rows, {str(c): i for i, c in enumerate(result.case_ids)})
-        with self._lock:
-            self._fits = {k: v for k, v in self._fits.items() if k[2] == fingerprint}
-            self._fits[key] = fit
-        return fit
-
-
 # ---------------------------------------------------------------- servicer
 
 
@@ -730,7 +693,10 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         return self._case_result(case, calibrate=False)
 
     def GetCaseResult(self, request: pb.GetCaseResultRequest, context: grpc.ServicerContext) -> pb.CaseResult:
-        return self._case_result(required(request.case, "case"))
+        fit_id = None
+        if request.calibration:
+            fit_id = parse_name(request.calibration, "calibrations", field="calibration")
+        return self._case_result(required(request.case, "case"), fit_id=fit_id)
 
     def GetCaseOutcome(
         self, request: pb.GetCaseOutcomeRequest, context: grpc.ServicerContext
@@ -744,7 +710,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             score_state=lambda row: score_to_proto(row).state,
         )
 
-    def _case_result(self, case: str, *, calibrate: bool = True) -> pb.CaseResult:
+    def _case_result(
+        self, case: str, *, calibrate: bool = True, fit_id: uuid.UUID | None = None
+    ) -> pb.CaseResult:
         with read_transaction(self.engine) as session:
             case_row = store.get_case(session=session, case_name=case)
             rows = store.case_scores(
@@ -772,12 +740,17 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         basis = raw
         lock_time = aware(case_row.lock_time)
         if lock_time is not None and calibrate:
-            fit = self.calibrations.fit(*self._window_for(lock_time))
-            index = fit.case_index.get(case, -1)
-            if index >= 0:
-                basis = float(fit.result.calibrated[index])
+            if fit_id is not None:
+                with read_transaction(self.engine) as session:
+                    stored = fits.get(session=session, fit_id=fit_id)
+            else:
+                stored = self.calibrations.fit(*self._window_for(lock_time)).stored
+            value = stored.calibrated(case)
+            if value is not None:
+                basis = value
                 result.calibrated = basis
-                result.in_main_component = int(fit.result.case_component[index]) == 0
+                result.in_main_component = stored.in_main_component(case)
+                result.calibration = stored.name
         result.grade = rubric.rubric.grade(basis, bool(veto_ids))
         result.recommended = (
             result.HasField("calibrated") and not veto_ids and basis >= rubric.rubric.recommendation_line
@@ -785,14 +758,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         return result
 
     def _window_for(self, lock_time: datetime) -> tuple[datetime, datetime]:
-        """The current window (day-aligned so fits are shared), or one ending at an older lock."""
-        today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-        end = today + timedelta(days=1)
-        start = end - self.cfg.calibration_window
-        if lock_time < start:
-            end = lock_time.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-            start = end - self.cfg.calibration_window
-        return start, end
+        """The window of the fit of the month ``lock_time`` falls in (China Standard Time): the
+        same fit as that month's standing (``fits.period_window``)."""
+        return fits.period_window(Period.of(lock_time), self.cfg.calibration_window)
 
     def _period(self, start_ts: Any, end_ts: Any, default_window: bool) -> tuple[datetime, datetime]:
         if start_ts.seconds == 0 and end_ts.seconds == 0 and default_window:
@@ -815,6 +783,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         whole = self.calibrations.fit(start, end)
         fit = whole.result
         return pb.Calibration(
+            name=whole.stored.name,
             score_count=len(whole.scores),
             sigma2=fit.sigma2,
             tau2=fit.tau2,
@@ -980,8 +949,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         policy = self.cfg.collusion
         findings = collusion_report(rows, policy)
         method = (
-            "Expert pairs: z = sum of the expert's residuals (score - calibrated case score - "
-            "expert offset) on the consultancy's locked reports / (residual SD * sqrt(n)); agency "
+            "Expert pairs: each score's deviation from the rest of its panel (their scores less "
+            "their offsets) on the consultancy's locked reports, against the same expert's "
+            "deviations on other consultancies' reports, over its standard error; agency "
             "pairs: difference of calibrated scores of the consultancy's cases reviewed by the "
             "agency and by other agencies, over its standard error. One-sided normal p, "
             f"Benjamini-Hochberg q. Flagged: at least {policy.min_cases} cases, both mean mutual "
@@ -1011,11 +981,14 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         self, request: pb.GetRetaliationViewRequest, context: grpc.ServicerContext
     ) -> pb.RetaliationView:
         start, end = self._period(request.start_time, request.end_time, default_window=False)
-        fit, _, received = self._joined(start, end)
+        fit, rows, received = self._joined(start, end)
         calibrated = dict(zip(fit.case_ids, fit.calibrated, strict=True))
         cases = sorted(c for c in received if c in calibrated)
-        view = retaliation_view(
-            [float(calibrated[c]) for c in cases], [received[c] for c in cases], self.cfg.pass_line
+        outcomes, ratings = [float(calibrated[c]) for c in cases], [received[c] for c in cases]
+        view = retaliation_view(outcomes, ratings, self.cfg.pass_line)
+        rater_of = {r.case: r.consultancy for r in rows}
+        named = retaliating_raters(
+            [rater_of[c] for c in cases], outcomes, ratings, self.cfg.pass_line, self.cfg.collusion
         )
         return pb.RetaliationView(
             case_count=view.n_cases,
@@ -1026,6 +999,20 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             mean_rating_passed=view.mean_rating_passed,
             failed_count=view.n_failed,
             passed_count=view.n_passed,
+            raters=[
+                pb.RetaliatingRater(
+                    rater=str(r.rater),
+                    failed_count=r.n_failed,
+                    passed_count=r.n_passed,
+                    mean_rating_failed=r.mean_rating_failed,
+                    mean_rating_passed=r.mean_rating_passed,
+                    excess_drop=r.excess_drop,
+                    z=r.z,
+                    q_value=r.q_value,
+                    flagged=r.flagged,
+                )
+                for r in named
+            ],
         )
 
 

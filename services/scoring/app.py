@@ -4,8 +4,8 @@ from pathlib import Path
 
 from runtime.limits import Limits
 from runtime.server import ServiceApp
-from services.scoring import api
-from services.scoring.models import metadata
+from services.scoring import api, notices
+from services.scoring.models import metadata, outbox
 from services.scoring.standings import servicer as standings
 
 _SCORE_ITEMS = 200  # a rubric has a few dozen criteria; 200 leaves room for any published one
@@ -27,6 +27,8 @@ APP = ServiceApp(
     migrations=Path(__file__).parent / "migrations",
     access={**api.ACCESS, **standings.ACCESS},
     register=lambda server, ctx: [*api.register(server, ctx), *standings.register(server, ctx)],
+    outbox=outbox,
+    notify_tick=notices.reminder_round,
     on_start=api.install_defaults,
     limits=LIMITS,
 )

@@ -1,9 +1,11 @@
 """Possible collusion between raters and consultancies, and retaliation in mutual ratings.
 
 Collusion, stated statistic.  For an (expert, consultancy) pair the evidence is the expert's
-*residual* on that consultancy's reports, ``r = score - calibrated case score - expert offset``:
-how far the expert scored above both the panel's consensus and their own usual leniency.
-``z = sum(r) / (sigma_r * sqrt(m))`` over the pair's m scores, one-sided p from the normal, and a
+*deviation* on that consultancy's reports, ``d = score - mean(other panelists' score - their
+offset)``: how far the expert scored above the rest of the panel's bias-corrected view, compared
+with the same expert's deviations on other consultancies' reports (their own usual leniency,
+measured without the pair, so a specialist who meets a firm often cannot hide the uplift in their
+offset). ``z = (mean d on the pair - mean d elsewhere) / se``, one-sided p from the normal, and a
 Benjamini-Hochberg q over all pairs tested.  A pair is *flagged* when it has at least
 ``min_cases`` cases, both sides' mean mutual ratings are at or above ``high_rating``, and
 ``q <= alpha``.  Residuals sum to zero within a panel, so for an (agency, consultancy) pair a whole
@@ -18,7 +20,6 @@ slope means reviewers who score low are rated low in return.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -105,37 +106,65 @@ def _mean_or_none(values: Sequence[float | None]) -> float | None:
 
 
 def _expert_pairs(rows: Sequence[RatedScore], policy: CollusionPolicy) -> list[PairFinding]:
-    """Residuals of panels of one (fast track) are zero by construction and carry no evidence:
-    they are left out of both the pairs and the residual SD, which they would shrink."""
-    panel_size = Counter(r.case for r in rows)
-    rows = [r for r in rows if panel_size[r.case] > 1]
-    if not rows:
-        return []
-    residual = np.array([r.score - r.calibrated - r.expert_offset for r in rows])
-    sigma = float(np.sqrt(np.mean(residual**2)))
-    groups: dict[tuple[Hashable, Hashable], list[int]] = {}
+    """Each score's deviation from the rest of its panel (their scores less their offsets), for the
+    pair's cases against the same expert's cases of other consultancies.
+
+    Comparing an expert with their own other work, not with their fitted offset, keeps the uplift
+    visible where pairs meet often (a specialist in a small industry): there the calibration
+    absorbs much of a colluding specialist's uplift into their offset. An expert with fewer than
+    ``min_cases`` other cases is compared with the typical expert (baseline 0, with the spread of
+    the experts' offsets as its uncertainty). Panels of one carry no evidence and are left out."""
+    by_case: dict[Hashable, list[int]] = {}
     for i, r in enumerate(rows):
-        groups.setdefault((r.expert, r.consultancy), []).append(i)
-    out = []
-    for (expert, consultancy), idx in groups.items():
-        if len({rows[i].case for i in idx}) < policy.min_cases or sigma <= 0:
+        by_case.setdefault(r.case, []).append(i)
+    dev: dict[int, float] = {}
+    for idx in by_case.values():
+        if len(idx) < 2:
             continue
-        z = float(residual[idx].sum() / (sigma * np.sqrt(len(idx))))
-        out.append(
-            PairFinding(
-                kind="expert",
-                rater=expert,
-                consultancy=consultancy,
-                n_cases=len({rows[i].case for i in idx}),
-                mean_rating_given=_mean_or_none([rows[i].rating_given for i in idx]),
-                mean_rating_received=_mean_or_none([rows[i].rating_received for i in idx]),
-                mean_excess=float(residual[idx].mean()),
-                z=z,
-                p_value=float(stats.norm.sf(z)),
-                q_value=1.0,
-                flagged=False,
+        for i in idx:
+            others = [rows[j].score - rows[j].expert_offset for j in idx if j != i]
+            dev[i] = rows[i].score - float(np.mean(others))
+    if not dev:
+        return []
+    by_expert: dict[Hashable, list[int]] = {}
+    for i in dev:
+        by_expert.setdefault(rows[i].expert, []).append(i)
+    centred = [dev[i] - np.mean([dev[j] for j in idx]) for idx in by_expert.values() for i in idx]
+    dof = len(centred) - len(by_expert)
+    sigma2 = float(np.sum(np.square(centred)) / dof) if dof > 0 else 0.0
+    offsets = {r.expert: r.expert_offset for r in rows}
+    tau2 = float(np.var(list(offsets.values()))) if len(offsets) > 1 else 0.0
+    out = []
+    for expert, idx in by_expert.items():
+        by_consultancy: dict[Hashable, list[int]] = {}
+        for i in idx:
+            by_consultancy.setdefault(rows[i].consultancy, []).append(i)
+        for consultancy, mine in by_consultancy.items():
+            n_cases = len({rows[i].case for i in mine})
+            if n_cases < policy.min_cases or sigma2 <= 0:
+                continue
+            rest = [dev[i] for i in idx if rows[i].consultancy != consultancy]
+            if len(rest) >= policy.min_cases:
+                baseline, base_var = float(np.mean(rest)), sigma2 / len(rest)
+            else:
+                baseline, base_var = 0.0, tau2 + sigma2
+            excess = float(np.mean([dev[i] for i in mine])) - baseline
+            z = excess / float(np.sqrt(sigma2 / len(mine) + base_var))
+            out.append(
+                PairFinding(
+                    kind="expert",
+                    rater=expert,
+                    consultancy=consultancy,
+                    n_cases=n_cases,
+                    mean_rating_given=_mean_or_none([rows[i].rating_given for i in mine]),
+                    mean_rating_received=_mean_or_none([rows[i].rating_received for i in mine]),
+                    mean_excess=excess,
+                    z=z,
+                    p_value=float(stats.norm.sf(z)),
+                    q_value=1.0,
+                    flagged=False,
+                )
             )
-        )
     return out
 
 
@@ -250,3 +279,73 @@ def retaliation_view(outcomes: npt.ArrayLike, ratings: npt.ArrayLike, pass_line:
         n_failed=int(failed.sum()),
         n_passed=int((~failed).sum()),
     )
+
+
+@dataclass(frozen=True)
+class RaterRetaliation:
+    """One rater's (a consultancy's) drop in its rating of the review side after its failed reports,
+    beyond the city-wide drop: the raters a reader can name, not only a slope."""
+
+    rater: Hashable
+    n_failed: int
+    n_passed: int
+    mean_rating_failed: float
+    mean_rating_passed: float
+    excess_drop: float  # (passed - failed) minus the city-wide (passed - failed)
+    z: float
+    q_value: float
+    flagged: bool
+
+
+def retaliating_raters(
+    raters: Sequence[Hashable],
+    outcomes: npt.ArrayLike,
+    ratings: npt.ArrayLike,
+    pass_line: float,
+    policy: CollusionPolicy,
+) -> list[RaterRetaliation]:
+    """Per rater with at least two failed and two passed cases: its drop after failure against the
+    city-wide drop, z from the pooled within-group spread, Benjamini-Hochberg q over raters; flagged
+    at ``q <= alpha``. Largest z first."""
+    x = np.asarray(outcomes, dtype=np.float64)
+    y = np.asarray(ratings, dtype=np.float64)
+    failed = x < pass_line
+    if not failed.any() or failed.all():
+        return []
+    city = float(y[~failed].mean() - y[failed].mean())
+    groups: dict[Hashable, list[int]] = {}
+    for i, r in enumerate(raters):
+        groups.setdefault(r, []).append(i)
+    resid: list[float] = []
+    for idx in groups.values():
+        for mask in (failed[idx], ~failed[idx]):
+            vals = y[idx][mask]
+            resid.extend((vals - vals.mean()).tolist() if vals.size else [])
+    dof = len(resid) - 2 * len(groups)
+    sigma = float(np.sqrt(np.sum(np.square(resid)) / dof)) if dof > 0 else 0.0
+    found = []
+    for rater, idx in groups.items():
+        f, p = y[idx][failed[idx]], y[idx][~failed[idx]]
+        if f.size < 2 or p.size < 2 or sigma <= 0:
+            continue
+        excess = float(p.mean() - f.mean()) - city
+        z = excess / (sigma * float(np.sqrt(1 / f.size + 1 / p.size)))
+        found.append((rater, f, p, excess, z, float(stats.norm.sf(z))))
+    if not found:
+        return []
+    q = _benjamini_hochberg(np.array([row[5] for row in found]))
+    out = [
+        RaterRetaliation(
+            rater=rater,
+            n_failed=int(f.size),
+            n_passed=int(p.size),
+            mean_rating_failed=float(f.mean()),
+            mean_rating_passed=float(p.mean()),
+            excess_drop=excess,
+            z=z,
+            q_value=float(qv),
+            flagged=bool(qv <= policy.alpha),
+        )
+        for (rater, f, p, excess, z, _), qv in zip(found, q, strict=True)
+    ]
+    return sorted(out, key=lambda r: (-r.z, str(r.rater)))

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 from runtime.audit import audit_tables
 from runtime.idempotency import idempotency_table
 from runtime.ids import new_id
+from runtime.notify.outbox import outbox_table
 from runtime.resources import utcnow
 
 NAME = 200  # room for nested resource names such as lots/{uuid}/cases/{uuid}
@@ -31,6 +32,7 @@ class Base(SQLModel, registry=registry()):
 metadata = Base.metadata
 idempotency_keys = idempotency_table(metadata)
 audit_events, audit_seals = audit_tables(metadata)
+outbox = outbox_table(metadata)  # notifications, written with their cause
 
 
 def _ts(nullable: bool = False) -> Any:

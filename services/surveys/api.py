@@ -27,6 +27,7 @@ from runtime.csvsafe import render
 from runtime.db import read_transaction, transaction
 from runtime.errors import FieldViolation, InvalidArgument
 from runtime.idempotency import Idempotency
+from runtime.notify.addresses import email_problem
 from runtime.resources import (
     aware,
     decode_page_token,
@@ -40,7 +41,7 @@ from runtime.resources import (
 )
 from runtime.server import ServiceContext
 from runtime.text import clean_name
-from services.surveys import store
+from services.surveys import notices, store
 from services.surveys.models import InvitationRow, SurveyTemplateRow, idempotency_keys
 from services.surveys.policy import SurveyPolicy
 from services.surveys.stats import Aggregate, Estimate, aggregate
@@ -257,6 +258,8 @@ def _wanted(request: pb.IssueInvitationsRequest, policy: SurveyPolicy) -> list[s
             _name_problems(getattr(c, attr), f"{where}.{attr}", out, required=False)
         for attr in ("enterprise", "enterprise_display_name"):
             _name_problems(getattr(c, attr), f"{where}.{attr}", out, required=True)
+        if (why := email_problem(c.enterprise_email)) is not None:
+            out.append(FieldViolation(f"{where}.enterprise_email", why, "INVALID_EMAIL"))
         for kind in kinds:
             prefix = _PARTY_PREFIX[kind]
             party, display = getattr(c, prefix), getattr(c, f"{prefix}_display_name")
@@ -272,6 +275,7 @@ def _wanted(request: pb.IssueInvitationsRequest, policy: SurveyPolicy) -> list[s
                     kind,
                     party,
                     display,
+                    c.enterprise_email,
                 )
             )
     if out:
@@ -526,6 +530,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
             created, skipped = store.issue(
                 session=session, wanted=wanted, templates=templates, deadline=deadline, policy=self.policy
             )
+            notices.queue_survey_links(session=session, sent=created, policy=self.policy)
         return pb.IssueInvitationsResponse(
             invitations=[
                 invitation_to_proto(r, names[PartyKind(r.rated_party_kind)], now) for r, _ in created
@@ -602,6 +607,7 @@ class SurveysServicer(pb_grpc.SurveysServiceServicer):
                 now=now,
                 policy=self.policy,
             )
+            notices.queue_survey_links(session=session, sent=reminded, policy=self.policy, reminder=True)
             names = self._template_names(session, [r for r, _ in reminded])
         return pb.RemindInvitationsResponse(
             invitations=[invitation_to_proto(r, names[r.template_pk], now) for r, _ in reminded],

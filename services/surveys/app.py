@@ -5,7 +5,7 @@ from pathlib import Path
 from runtime.limits import Limits
 from runtime.server import ServiceApp
 from services.surveys import api
-from services.surveys.models import metadata
+from services.surveys.models import metadata, outbox
 from services.surveys.policy import SurveyPolicy
 
 #: Request limits beyond the runtime's defaults (see README, "Request limits").
@@ -20,6 +20,7 @@ APP = ServiceApp(
     migrations=Path(__file__).parent / "migrations",
     access=api.ACCESS,
     register=api.register,
+    outbox=outbox,
     on_start=api.on_start,
     limits=LIMITS,
 )

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 from runtime.audit import audit_tables
 from runtime.idempotency import idempotency_table
 from runtime.ids import new_id
+from runtime.notify.outbox import outbox_table
 from runtime.resources import utcnow
 
 
@@ -29,6 +30,7 @@ class Base(SQLModel, registry=registry()):
 metadata = Base.metadata
 idempotency_keys = idempotency_table(metadata)
 audit_events, audit_seals = audit_tables(metadata)
+outbox = outbox_table(metadata)  # notifications, written with their cause
 
 
 def _ts(nullable: bool = False) -> Any:
@@ -69,6 +71,7 @@ class InvitationRow(Base, table=True):
     lot_name: str = Field(default="", max_length=200)
     enterprise: str = Field(max_length=200)
     enterprise_display_name: str = Field(max_length=200)
+    enterprise_email: str = Field(default="", max_length=200)  # where its links are sent
     rated_party_kind: int
     rated_party: str = Field(max_length=200)
     rated_party_display_name: str = Field(default="", max_length=200)

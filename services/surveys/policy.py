@@ -7,10 +7,6 @@ from dataclasses import dataclass
 from runtime import config
 
 ENV_DOCS: dict[str, str] = {
-    "DGCP_PUBLIC_BASE_URL": (
-        "Base of the survey links sent to enterprises "
-        "(default `http://127.0.0.1:$DGCP_GATEWAY_PORT`, i.e. port 8080 unless that is set)."
-    ),
     "DGCP_SURVEY_MIN_RESPONSES": "Aggregates over fewer responses are suppressed (default 3).",
     "DGCP_SURVEY_TOO_FAST_SECONDS": "Completion faster than this is flagged `too_fast` (default 60).",
 }
@@ -20,7 +16,7 @@ ENV_DOCS: dict[str, str] = {
 class SurveyPolicy:
     """Thresholds and defaults; read once from the environment when the service starts."""
 
-    public_base_url: str = "http://127.0.0.1:8080"
+    public_base_url: str = "http://127.0.0.1:8080"  # from_env: runtime.config.public_base_url()
     link_path: str = "/s/"
     token_bytes: int = 32  # secrets.token_urlsafe(32): 256 bits, 43 characters
     min_responses: int = 3  # suppression: publish aggregates over at least this many

@@ -201,6 +201,7 @@ class NewInvitation:
     kind: PartyKind
     party: str
     party_display_name: str
+    enterprise_email: str = ""
 
 
 def _new_link(session: Session, invitation_id: uuid.UUID, policy: SurveyPolicy) -> str:
@@ -238,6 +239,7 @@ def issue(
             rated_party_kind=int(w.kind),
             rated_party=w.party,
             rated_party_display_name=w.party_display_name,
+            enterprise_email=w.enterprise_email,
             template_pk=templates[w.kind].id,
             deadline=deadline,
         )

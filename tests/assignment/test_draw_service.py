@@ -178,7 +178,16 @@ def test_draw_meets_every_rule_and_replays(stub: pb_grpc.AssignmentServiceStub) 
     assert {c.reason for c in conflicts} == {"EMPLOYED_BY_CONSULTANCY_WITHIN_36_MONTHS"}
     assert {c.case for c in conflicts} == {c.name for c in w.cases if c.consultancy == w.consultancies[0]}
 
-    draw = stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed="20250101"), metadata=AUTH)
+    answer = stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed="20250101"), metadata=AUTH)
+    # the answer is a summary; the record with marginals and input document is GetDraw's
+    assert not answer.marginals and not answer.inputs_json and not answer.lottery
+    draw = stub.GetDraw(pb.GetDrawRequest(name=answer.name), metadata=AUTH)
+    assert (answer.result_sha256, answer.method, answer.max_marginal) == (
+        draw.result_sha256,
+        draw.method,
+        draw.max_marginal,
+    )
+    assert draw.marginals and draw.inputs_json
     assert (draw.seed, draw.seed_supplied) == ("20250101", True)
     assert len(draw.inputs_sha256) == len(draw.result_sha256) == 64
     assert draw.solver_versions["algorithm"] and draw.solver_versions["highs"]
@@ -526,3 +535,27 @@ def test_strict_cap_policy_refuses_what_the_default_raises(stub: pb_grpc.Assignm
     assert named == {c.name for c in w.cases if c.consultancy == victim.consultancy}
     fast = [c.name for c in w.cases if c.consultancy == victim.consultancy and c.track == pb.CASE_TRACK_FAST]
     assert fast and all("PROBABILITY_CAP_TOO_TIGHT" in err.metadata[n] for n in fast)
+
+
+def test_recusal_reason_above_its_maximum_is_refused_not_cut(stub: pb_grpc.AssignmentServiceStub) -> None:
+    w = world(stub, n_experts=16, n_employers=8)
+    stub.DrawPanels(pb.DrawPanelsRequest(lot=w.lot.name, seed="7"), metadata=AUTH)
+    case = w.cases[1]
+    before = stub.GetCase(pb.GetCaseRequest(name=case.name), metadata=AUTH).panel
+    for reason, why in (
+        ("回" * 501, "TEXT_TOO_LONG"),
+        ("bad\u202ereason", "INVALID_CHARACTERS"),
+        (" ", "REQUIRED"),
+    ):
+        err = error_of(
+            stub.RecuseExpert,
+            pb.RecuseExpertRequest(case=case.name, expert=before[0], reason=reason),
+            metadata=AUTH,
+        )
+        assert err.code == grpc.StatusCode.INVALID_ARGUMENT
+        assert [(v.field, v.reason) for v in err.violations] == [("reason", why)]
+    assert stub.GetCase(pb.GetCaseRequest(name=case.name), metadata=AUTH).panel == before
+    amend = stub.RecuseExpert(
+        pb.RecuseExpertRequest(case=case.name, expert=before[0], reason="回" * 500), metadata=AUTH
+    )
+    assert amend.reason == "回" * 500  # at the maximum: kept whole

@@ -512,8 +512,9 @@ def test_config_names_only_settings_the_code_reads(overlay: str, rendered: dict[
     """A misspelt key in the ConfigMap would be ignored silently; the code documents every name."""
     from gateway.settings import ENV_DOCS as GATEWAY_ENV
     from runtime.config import DEFAULT_PORTS, ENV_DOCS
+    from runtime.notify.settings import ENV_DOCS as NOTIFY_ENV
 
-    known = set(ENV_DOCS) | set(GATEWAY_ENV)
+    known = set(ENV_DOCS) | set(GATEWAY_ENV) | set(NOTIFY_ENV)
     known |= {f"DGCP_{s.upper()}_{what}" for s in DEFAULT_PORTS for what in ("ADDR", "PORT")}
     config = _find(rendered[overlay], "ConfigMap", "dgcp-config")["data"]
     assert set(config) <= known, set(config) - known

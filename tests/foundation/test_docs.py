@@ -6,6 +6,7 @@ from pathlib import Path
 
 from gateway.settings import ENV_DOCS as GATEWAY
 from runtime.config import ENV_DOCS as RUNTIME
+from runtime.notify.settings import ENV_DOCS as NOTIFY
 from services.scoring.api import ENV_DOCS as SCORING
 from services.scoring.bulletin.official import ENV_DOCS as BULLETIN
 from services.surveys.policy import ENV_DOCS as SURVEYS
@@ -17,7 +18,7 @@ def test_readme_documents_every_setting() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [
         key
-        for docs in (RUNTIME, GATEWAY, SCORING, SURVEYS, BULLETIN)
+        for docs in (RUNTIME, GATEWAY, SCORING, SURVEYS, BULLETIN, NOTIFY)
         for key in docs
         if f"`{key}`" not in readme
     ]

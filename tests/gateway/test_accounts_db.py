@@ -49,6 +49,10 @@ def test_account_life_cycle(store: tuple[Engine, GatewaySettings]) -> None:
     assert accounts.session_identity(engine, session) is None
     with pytest.raises(accounts.AccountError, match="ROLE_HAS_NO_ACCOUNTS"):
         accounts.create_account(engine, settings, username="x", role="enterprise", subject="x")
+    with pytest.raises(accounts.AccountError, match="INVALID_EMAIL"):
+        accounts.create_account(
+            engine, settings, username="x", role="authority", subject="x", email="a@b\r\nBcc: c@d.cn"
+        )
 
 
 def test_upgrade_keeps_accounts_and_sessions(db_url_factory) -> None:  # type: ignore[no-untyped-def]

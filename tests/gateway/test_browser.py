@@ -82,6 +82,12 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+def shot(page: Page, name: str) -> None:
+    """A full-page screenshot in ``test-artefacts/`` (also used by other browser tests)."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+
+
 class Visit:
     """One person's browser in one language and size; every page it shows is checked."""
 

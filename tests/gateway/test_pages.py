@@ -320,6 +320,10 @@ def test_rating_is_submitted_once(ps: PageStack) -> None:
         }
         assert c.post(f"/reviewer/rate/{case.name}", data=data).status_code == 200
         assert c.post(f"/reviewer/rate/{case.name}", data=data).status_code in (400, 409)
+        # the next visit says so before any form is filled in, and the task list shows it
+        again = c.get(f"/reviewer/rate/{case.name}")
+        assert "您已评价过该案件" in again.text and 'name="item.' not in again.text
+        assert "已评价" in c.get("/reviewer").text
 
 
 # --- enterprise survey ----------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_model_escalates_only_with_minimum_evidence_and_supporting_statistics() 
     contributions = np.zeros_like(x)
     contributions[:, 0] = 0.3
     ev = ModelEvidence("fm-test", risk, contributions, FEATURES, x)
-    cfg = FlagConfig(model_min_probability=0.75)
+    cfg = FlagConfig(model_min_probability=0.75, min_reports=3)  # the mechanism, at looser numbers
     flags = _by_id(decide_flags(st, cfg, ev))
     assert flags["few"].level is FlagLevel.WATCH  # model alone never beats the 3-report minimum
     assert flags["fine"].level is FlagLevel.WATCH  # high risk but own reports say otherwise

@@ -14,8 +14,8 @@ from services.scoring.ranking.standing import (
     Observations,
     StandingConfig,
     adjust_for_outcome,
-    assign_grades,
     compute_standings,
+    evidenced_grades,
     rank_descending,
     shrink,
 )
@@ -59,7 +59,7 @@ def test_composite_interval_grade_rank_and_missing_component() -> None:
     assert np.all(s.rank_lower <= s.rank_upper)
     best = int(np.argmax(s.composite))
     assert s.rank[best] == 1
-    assert set(s.grade) <= {"excellent", "good", "pass", "fail"}
+    assert set(s.grade) <= {"excellent", "good", "pass", "fail", "insufficient"}
 
 
 def test_rank_interval_is_reproducible_and_wider_for_less_evidence() -> None:
@@ -82,9 +82,21 @@ def test_p_below_pass_tracks_the_evidence() -> None:
     assert 0.1 < s.p_below_pass[1] < 0.9
 
 
-def test_grade_bands_are_configurable() -> None:
-    bands = (("A", 85.0), ("B", 60.0), ("C", float("-inf")))
-    assert assign_grades(np.array([90.0, 85.0, 70.0, 10.0]), bands) == ("A", "A", "B", "C")
+def test_a_grade_only_where_the_evidence_supports_it() -> None:
+    cfg = StandingConfig(grade_bands=(("A", 85.0), ("B", 60.0), ("C", float("-inf"))))
+    mean = np.array([95.0, 86.0, 72.0, 40.0, 57.0, 40.0])
+    sd = np.array([2.0, 2.0, 3.0, 5.0, 1.5, 5.0])
+    n = np.array([12, 12, 12, 12, 12, 4])
+    assert evidenced_grades(mean, sd, n, cfg) == (
+        "A",  # P(>= 85) ~ 1
+        "insufficient",  # P(>= 85) = 0.69: the interval spans two bands
+        "B",
+        "C",  # the lowest band needs the certainty of a notice: P(< 60) > 0.99
+        "insufficient",  # P(< 60) = 0.977: likely, not certain
+        "insufficient",  # 4 reports: too few for any grade
+    )
+    default = StandingConfig()
+    assert default.fail_probability >= 0.99 and default.grade_min_reports >= 10
 
 
 def test_ties_share_the_better_rank() -> None:

@@ -266,7 +266,7 @@ def test_month_flags_due_process_and_bulletin(stack: Stack) -> None:
             base = 80 + 2 * i + rng.normal(0, 2)
             run_case(st, firm, [base + 1, base - 1], when, rating=4, review_rating=4)
         st.surveys.add(firm, "2026-10", 85.0)
-    for _ in range(5):
+    for _ in range(10):  # a notice needs 10 reports
         run_case(st, bad, [56 + rng.normal(0, 2), 58 + rng.normal(0, 2)], when, rating=2, review_rating=1)
     st.surveys.add(bad, "2026-10", 60.0)
     for _ in range(2):
@@ -472,6 +472,7 @@ def test_twelve_months_through_the_api(stack: Stack, tmp_path: Path) -> None:
     weak = np.arange(n_firms) < 5
     truth = np.where(weak, rng.normal(60, 4, n_firms), rng.normal(81, 5, n_firms))
     volume = rng.lognormal(0, 0.9, n_firms)
+    volume = np.where(weak, 8 * volume, volume)  # enough reports over the year for a notice (10)
     volume = volume / volume.sum() * 18  # cases per month
     experts = [f"experts/{uuid.uuid4()}" for _ in range(24)]
     bias = rng.normal(0, 4, len(experts))
@@ -563,3 +564,46 @@ def test_twelve_months_through_the_api(stack: Stack, tmp_path: Path) -> None:
     listed = st.public.ListBulletins(pb.ListBulletinsRequest(period=periods[-1]))
     assert [b.version for b in listed.bulletins] == [1]
     assert listed.bulletins[0].notices == sum(1 for f in approved if f.period == periods[-1])
+
+
+def test_one_calibration_behind_case_results_and_standings(stack: Stack) -> None:
+    """A month's standing and GetCaseResult read the same stored fit: the same number per case."""
+    st = stack
+    when = datetime(2026, 10, 15, 4, tzinfo=UTC)
+    lenient, severe = "experts/lenient", "experts/severe"
+    others = [f"experts/{uuid.uuid4()}" for _ in range(4)]
+    firms = [f"consultancies/{uuid.uuid4()}" for _ in range(4)]
+    single: dict[str, str] = {}
+    for i, firm in enumerate(firms):
+        # each firm's only case in the window; the two shared experts link every panel
+        panel = [lenient if i % 2 else severe, others[i]]
+        single[firm] = run_case(st, firm, [78.0 + 3 * i + (4 if i % 2 else -4), 78.0 + 3 * i], when, 4, panel)
+    for j in range(3):  # more links so the offsets are estimable
+        run_case(st, firms[0], [80.0 + j, 74.0 + j], datetime(2026, 9, 3, tzinfo=UTC), 4, [lenient, severe])
+    computed = st.standings.ComputeStandings(
+        pb.ComputeStandingsRequest(period="2026-10", window_months=1), metadata=AUTH
+    )
+    assert computed.calibration.startswith("calibrations/")
+    listed = st.standings.ListStandings(pb.ListStandingsRequest(period="2026-10"), metadata=AUTH).standings
+    quality = {
+        s.entity: next(c.raw_mean for c in s.components if c.component == "report_quality") for s in listed
+    }
+    for firm, case in single.items():
+        named = st.scoring.GetCaseResult(
+            spb.GetCaseResultRequest(case=case, calibration=computed.calibration), metadata=AUTH
+        )
+        default = st.scoring.GetCaseResult(spb.GetCaseResultRequest(case=case), metadata=AUTH)
+        assert named.calibration == default.calibration == computed.calibration  # the month's fit
+        assert named.calibrated == default.calibrated == quality[firm]  # the same number, exactly
+        assert named.calibrated != named.raw_mean  # the fit did move it
+    # the fit is stored once: asking again, or for the whole calibration, names the same one
+    again = st.standings.ComputeStandings(
+        pb.ComputeStandingsRequest(period="2026-10", window_months=1, request_id="again"), metadata=AUTH
+    )
+    assert again.calibration == computed.calibration
+    err = error_of(
+        st.scoring.GetCaseResult,
+        spb.GetCaseResultRequest(case=single[firms[0]], calibration=f"calibrations/{uuid.uuid4()}"),
+        metadata=AUTH,
+    )
+    assert (err.code, err.reason) == (grpc.StatusCode.NOT_FOUND, "CALIBRATION_NOT_FOUND")

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from services.scoring.calibration import calibrate
 from services.scoring.ranking.dueprocess import NoticeState, NoticeWrite, merge_notice
 from services.scoring.ranking.flagmodel import feature_matrix
 from services.scoring.ranking.pipeline import flag_period, run_period
@@ -42,6 +43,13 @@ def sums(obs: object, firms: int) -> list[float]:
     return np.bincount(obs.firm_index, weights=obs.values, minlength=firms).tolist()  # type: ignore[attr-defined]
 
 
+def quality_of(firms: object) -> list[float]:
+    """Quality values in firm order (f1's cases, then f2's)."""
+    _, obs = firms.build()  # type: ignore[attr-defined]
+    q = obs[REPORT_QUALITY]
+    return [float(v) for _, v in sorted(zip(q.firm_index.tolist(), q.values.tolist(), strict=True))]
+
+
 def test_evidence_counts_calibrated_quality_rates_and_ratings() -> None:
     scores = [
         score("c1", "e1", 80, "f1"),
@@ -52,7 +60,12 @@ def test_evidence_counts_calibrated_quality_rates_and_ratings() -> None:
         score("c3", "e3", 88, "f1"),
     ]
     ratings = [RatingEvidence("c1", EXPERT_TO_CONSULTANCY, "f1", 4.0)]
-    firms, agencies, notes = gather_evidence(scores, ratings, StandingsConfig(), {"c1": False, "c3": True})
+    fit = calibrate([s.case_name for s in scores], [s.expert for s in scores], [s.total for s in scores])
+    calibrated = dict(zip(map(str, fit.case_ids), fit.calibrated.tolist(), strict=True))
+    rounds = {"c1": False, "c3": True}
+    cfg = StandingsConfig()
+    firms, agencies, notes = gather_evidence(scores, ratings, cfg, rounds, calibrated, "calibrations/x")
+    assert quality_of(firms) == pytest.approx([calibrated["c1"], calibrated["c3"], calibrated["c2"]])
     ids, obs = firms.build()
     assert ids == ["f1", "f2"] and agencies.entities == {"reviewAgencies/a"}
     quality = obs[REPORT_QUALITY]
@@ -62,12 +75,12 @@ def test_evidence_counts_calibrated_quality_rates_and_ratings() -> None:
     assert counts(obs[NO_REWORK], 2) == [2, 0]  # only cases with a known enterprise
     assert sums(obs[NO_REWORK], 2) == [100.0, 0.0]  # c1 a first round, c3 another round
     assert sums(obs[PANEL_RATING], 2)[0] == pytest.approx(75.0)  # 4 on 1..5 → 75
-    assert notes[0].startswith("3 locked cases, 6 scores")
+    assert notes[0] == "3 locked cases, 6 scores, calibration calibrations/x"
     assert "1 of them another round" in notes[1]
 
 
 def test_no_scores_no_case_evidence() -> None:
-    firms, _, notes = gather_evidence([], [], StandingsConfig(), {})
+    firms, _, notes = gather_evidence([], [], StandingsConfig(), {}, {})
     assert firms.build() == ([], {}) and notes == ["no locked case in the window"]
 
 

@@ -83,7 +83,7 @@ RELATION_KIND_SHAREHOLDING: RelationKind
 RELATION_KIND_FAMILY: RelationKind
 
 class Enterprise(_message.Message):
-    __slots__ = ("name", "credit_code", "display_name", "town", "industry_code", "audit_category", "create_time", "update_time")
+    __slots__ = ("name", "credit_code", "display_name", "town", "industry_code", "audit_category", "create_time", "update_time", "contact")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CREDIT_CODE_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -92,6 +92,7 @@ class Enterprise(_message.Message):
     AUDIT_CATEGORY_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
     name: str
     credit_code: str
     display_name: str
@@ -100,7 +101,8 @@ class Enterprise(_message.Message):
     audit_category: AuditCategory
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., credit_code: _Optional[str] = ..., display_name: _Optional[str] = ..., town: _Optional[str] = ..., industry_code: _Optional[str] = ..., audit_category: _Optional[_Union[AuditCategory, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    contact: Contact
+    def __init__(self, name: _Optional[str] = ..., credit_code: _Optional[str] = ..., display_name: _Optional[str] = ..., town: _Optional[str] = ..., industry_code: _Optional[str] = ..., audit_category: _Optional[_Union[AuditCategory, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., contact: _Optional[_Union[Contact, _Mapping]] = ...) -> None: ...
 
 class Contact(_message.Message):
     __slots__ = ("person", "phone", "email")
@@ -145,7 +147,7 @@ class ReviewAgency(_message.Message):
     def __init__(self, name: _Optional[str] = ..., credit_code: _Optional[str] = ..., display_name: _Optional[str] = ..., contact: _Optional[_Union[Contact, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Expert(_message.Message):
-    __slots__ = ("name", "display_name", "employer_name", "employer_credit_code", "specialties", "active", "create_time", "update_time")
+    __slots__ = ("name", "display_name", "employer_name", "employer_credit_code", "specialties", "active", "create_time", "update_time", "contact")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     EMPLOYER_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -154,6 +156,7 @@ class Expert(_message.Message):
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     employer_name: str
@@ -162,7 +165,8 @@ class Expert(_message.Message):
     active: bool
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., employer_name: _Optional[str] = ..., employer_credit_code: _Optional[str] = ..., specialties: _Optional[_Iterable[str]] = ..., active: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    contact: Contact
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., employer_name: _Optional[str] = ..., employer_credit_code: _Optional[str] = ..., specialties: _Optional[_Iterable[str]] = ..., active: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., contact: _Optional[_Union[Contact, _Mapping]] = ...) -> None: ...
 
 class CreateEnterpriseRequest(_message.Message):
     __slots__ = ("enterprise", "request_id")

@@ -433,7 +433,10 @@ class AssignmentServiceServicer:
         """Draws the panels of every case of a DRAFT lot: optimal under the lot's
         probability cap, random, replayable. FAILED_PRECONDITION
         `NO_FEASIBLE_ASSIGNMENT` names the infeasible cases and why (no partial
-        result); `LOT_ALREADY_DRAWN` when the lot has its draw.
+        result); `LOT_ALREADY_DRAWN` when the lot has its draw. Answers with the
+        draw's summary, small at any lot size: `marginals`, `lottery` and
+        `inputs_json` are empty here and read with GetDraw; seats with
+        ListPanelSeats.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -311,13 +311,15 @@ class LockPanelRequest(_message.Message):
     def __init__(self, case: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class GetCaseResultRequest(_message.Message):
-    __slots__ = ("case",)
+    __slots__ = ("case", "calibration")
     CASE_FIELD_NUMBER: _ClassVar[int]
+    CALIBRATION_FIELD_NUMBER: _ClassVar[int]
     case: str
-    def __init__(self, case: _Optional[str] = ...) -> None: ...
+    calibration: str
+    def __init__(self, case: _Optional[str] = ..., calibration: _Optional[str] = ...) -> None: ...
 
 class CaseResult(_message.Message):
-    __slots__ = ("case", "rubric_version", "score_count", "raw_mean", "calibrated", "grade", "vetoed", "veto_ids", "spread", "spread_flag", "locked", "lock_time", "recommended", "in_main_component")
+    __slots__ = ("case", "rubric_version", "score_count", "raw_mean", "calibrated", "grade", "vetoed", "veto_ids", "spread", "spread_flag", "locked", "lock_time", "recommended", "in_main_component", "calibration")
     CASE_FIELD_NUMBER: _ClassVar[int]
     RUBRIC_VERSION_FIELD_NUMBER: _ClassVar[int]
     SCORE_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -332,6 +334,7 @@ class CaseResult(_message.Message):
     LOCK_TIME_FIELD_NUMBER: _ClassVar[int]
     RECOMMENDED_FIELD_NUMBER: _ClassVar[int]
     IN_MAIN_COMPONENT_FIELD_NUMBER: _ClassVar[int]
+    CALIBRATION_FIELD_NUMBER: _ClassVar[int]
     case: str
     rubric_version: str
     score_count: int
@@ -346,7 +349,8 @@ class CaseResult(_message.Message):
     lock_time: _timestamp_pb2.Timestamp
     recommended: bool
     in_main_component: bool
-    def __init__(self, case: _Optional[str] = ..., rubric_version: _Optional[str] = ..., score_count: _Optional[int] = ..., raw_mean: _Optional[float] = ..., calibrated: _Optional[float] = ..., grade: _Optional[str] = ..., vetoed: _Optional[bool] = ..., veto_ids: _Optional[_Iterable[str]] = ..., spread: _Optional[float] = ..., spread_flag: _Optional[bool] = ..., locked: _Optional[bool] = ..., lock_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recommended: _Optional[bool] = ..., in_main_component: _Optional[bool] = ...) -> None: ...
+    calibration: str
+    def __init__(self, case: _Optional[str] = ..., rubric_version: _Optional[str] = ..., score_count: _Optional[int] = ..., raw_mean: _Optional[float] = ..., calibrated: _Optional[float] = ..., grade: _Optional[str] = ..., vetoed: _Optional[bool] = ..., veto_ids: _Optional[_Iterable[str]] = ..., spread: _Optional[float] = ..., spread_flag: _Optional[bool] = ..., locked: _Optional[bool] = ..., lock_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recommended: _Optional[bool] = ..., in_main_component: _Optional[bool] = ..., calibration: _Optional[str] = ...) -> None: ...
 
 class GetCaseOutcomeRequest(_message.Message):
     __slots__ = ("case",)
@@ -437,7 +441,7 @@ class CalibrationComponent(_message.Message):
     def __init__(self, index: _Optional[int] = ..., case_count: _Optional[int] = ..., expert_count: _Optional[int] = ..., score_count: _Optional[int] = ...) -> None: ...
 
 class Calibration(_message.Message):
-    __slots__ = ("score_count", "sigma2", "tau2", "method", "connected", "components", "offsets")
+    __slots__ = ("score_count", "sigma2", "tau2", "method", "connected", "components", "offsets", "name")
     SCORE_COUNT_FIELD_NUMBER: _ClassVar[int]
     SIGMA2_FIELD_NUMBER: _ClassVar[int]
     TAU2_FIELD_NUMBER: _ClassVar[int]
@@ -445,6 +449,7 @@ class Calibration(_message.Message):
     CONNECTED_FIELD_NUMBER: _ClassVar[int]
     COMPONENTS_FIELD_NUMBER: _ClassVar[int]
     OFFSETS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
     score_count: int
     sigma2: float
     tau2: float
@@ -452,7 +457,8 @@ class Calibration(_message.Message):
     connected: bool
     components: _containers.RepeatedCompositeFieldContainer[CalibrationComponent]
     offsets: _containers.RepeatedCompositeFieldContainer[ExpertOffset]
-    def __init__(self, score_count: _Optional[int] = ..., sigma2: _Optional[float] = ..., tau2: _Optional[float] = ..., method: _Optional[str] = ..., connected: _Optional[bool] = ..., components: _Optional[_Iterable[_Union[CalibrationComponent, _Mapping]]] = ..., offsets: _Optional[_Iterable[_Union[ExpertOffset, _Mapping]]] = ...) -> None: ...
+    name: str
+    def __init__(self, score_count: _Optional[int] = ..., sigma2: _Optional[float] = ..., tau2: _Optional[float] = ..., method: _Optional[str] = ..., connected: _Optional[bool] = ..., components: _Optional[_Iterable[_Union[CalibrationComponent, _Mapping]]] = ..., offsets: _Optional[_Iterable[_Union[ExpertOffset, _Mapping]]] = ..., name: _Optional[str] = ...) -> None: ...
 
 class Rating(_message.Message):
     __slots__ = ("name", "case", "direction", "rater", "ratee", "items", "comment", "mean", "create_time")
@@ -571,7 +577,7 @@ class GetRetaliationViewRequest(_message.Message):
     def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RetaliationView(_message.Message):
-    __slots__ = ("case_count", "slope_per_point", "slope_stderr", "slope_p_value", "mean_rating_failed", "mean_rating_passed", "failed_count", "passed_count")
+    __slots__ = ("case_count", "slope_per_point", "slope_stderr", "slope_p_value", "mean_rating_failed", "mean_rating_passed", "failed_count", "passed_count", "raters")
     CASE_COUNT_FIELD_NUMBER: _ClassVar[int]
     SLOPE_PER_POINT_FIELD_NUMBER: _ClassVar[int]
     SLOPE_STDERR_FIELD_NUMBER: _ClassVar[int]
@@ -580,6 +586,7 @@ class RetaliationView(_message.Message):
     MEAN_RATING_PASSED_FIELD_NUMBER: _ClassVar[int]
     FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
     PASSED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RATERS_FIELD_NUMBER: _ClassVar[int]
     case_count: int
     slope_per_point: float
     slope_stderr: float
@@ -588,4 +595,27 @@ class RetaliationView(_message.Message):
     mean_rating_passed: float
     failed_count: int
     passed_count: int
-    def __init__(self, case_count: _Optional[int] = ..., slope_per_point: _Optional[float] = ..., slope_stderr: _Optional[float] = ..., slope_p_value: _Optional[float] = ..., mean_rating_failed: _Optional[float] = ..., mean_rating_passed: _Optional[float] = ..., failed_count: _Optional[int] = ..., passed_count: _Optional[int] = ...) -> None: ...
+    raters: _containers.RepeatedCompositeFieldContainer[RetaliatingRater]
+    def __init__(self, case_count: _Optional[int] = ..., slope_per_point: _Optional[float] = ..., slope_stderr: _Optional[float] = ..., slope_p_value: _Optional[float] = ..., mean_rating_failed: _Optional[float] = ..., mean_rating_passed: _Optional[float] = ..., failed_count: _Optional[int] = ..., passed_count: _Optional[int] = ..., raters: _Optional[_Iterable[_Union[RetaliatingRater, _Mapping]]] = ...) -> None: ...
+
+class RetaliatingRater(_message.Message):
+    __slots__ = ("rater", "failed_count", "passed_count", "mean_rating_failed", "mean_rating_passed", "excess_drop", "z", "q_value", "flagged")
+    RATER_FIELD_NUMBER: _ClassVar[int]
+    FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    PASSED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    MEAN_RATING_FAILED_FIELD_NUMBER: _ClassVar[int]
+    MEAN_RATING_PASSED_FIELD_NUMBER: _ClassVar[int]
+    EXCESS_DROP_FIELD_NUMBER: _ClassVar[int]
+    Z_FIELD_NUMBER: _ClassVar[int]
+    Q_VALUE_FIELD_NUMBER: _ClassVar[int]
+    FLAGGED_FIELD_NUMBER: _ClassVar[int]
+    rater: str
+    failed_count: int
+    passed_count: int
+    mean_rating_failed: float
+    mean_rating_passed: float
+    excess_drop: float
+    z: float
+    q_value: float
+    flagged: bool
+    def __init__(self, rater: _Optional[str] = ..., failed_count: _Optional[int] = ..., passed_count: _Optional[int] = ..., mean_rating_failed: _Optional[float] = ..., mean_rating_passed: _Optional[float] = ..., excess_drop: _Optional[float] = ..., z: _Optional[float] = ..., q_value: _Optional[float] = ..., flagged: _Optional[bool] = ...) -> None: ...

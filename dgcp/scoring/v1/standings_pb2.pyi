@@ -124,7 +124,7 @@ class ComputeStandingsRequest(_message.Message):
     def __init__(self, period: _Optional[str] = ..., window_months: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ComputeStandingsResponse(_message.Message):
-    __slots__ = ("period", "window_months", "data_cutoff", "consultancies", "review_agencies", "components", "notes")
+    __slots__ = ("period", "window_months", "data_cutoff", "consultancies", "review_agencies", "components", "notes", "calibration")
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     WINDOW_MONTHS_FIELD_NUMBER: _ClassVar[int]
     DATA_CUTOFF_FIELD_NUMBER: _ClassVar[int]
@@ -132,6 +132,7 @@ class ComputeStandingsResponse(_message.Message):
     REVIEW_AGENCIES_FIELD_NUMBER: _ClassVar[int]
     COMPONENTS_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
+    CALIBRATION_FIELD_NUMBER: _ClassVar[int]
     period: str
     window_months: int
     data_cutoff: _timestamp_pb2.Timestamp
@@ -139,7 +140,8 @@ class ComputeStandingsResponse(_message.Message):
     review_agencies: int
     components: _containers.RepeatedScalarFieldContainer[str]
     notes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, period: _Optional[str] = ..., window_months: _Optional[int] = ..., data_cutoff: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., consultancies: _Optional[int] = ..., review_agencies: _Optional[int] = ..., components: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
+    calibration: str
+    def __init__(self, period: _Optional[str] = ..., window_months: _Optional[int] = ..., data_cutoff: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., consultancies: _Optional[int] = ..., review_agencies: _Optional[int] = ..., components: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ..., calibration: _Optional[str] = ...) -> None: ...
 
 class ListStandingsRequest(_message.Message):
     __slots__ = ("period", "entity_kind", "page_size", "page_token", "draft")

@@ -166,7 +166,7 @@ class UpdateSurveyTemplateRequest(_message.Message):
     def __init__(self, survey_template: _Optional[_Union[SurveyTemplate, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CaseFacts(_message.Message):
-    __slots__ = ("case", "case_display_name", "lot", "enterprise", "enterprise_display_name", "consultancy", "consultancy_display_name", "review_agency", "review_agency_display_name")
+    __slots__ = ("case", "case_display_name", "lot", "enterprise", "enterprise_display_name", "consultancy", "consultancy_display_name", "review_agency", "review_agency_display_name", "enterprise_email")
     CASE_FIELD_NUMBER: _ClassVar[int]
     CASE_DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     LOT_FIELD_NUMBER: _ClassVar[int]
@@ -176,6 +176,7 @@ class CaseFacts(_message.Message):
     CONSULTANCY_DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     REVIEW_AGENCY_FIELD_NUMBER: _ClassVar[int]
     REVIEW_AGENCY_DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_EMAIL_FIELD_NUMBER: _ClassVar[int]
     case: str
     case_display_name: str
     lot: str
@@ -185,7 +186,8 @@ class CaseFacts(_message.Message):
     consultancy_display_name: str
     review_agency: str
     review_agency_display_name: str
-    def __init__(self, case: _Optional[str] = ..., case_display_name: _Optional[str] = ..., lot: _Optional[str] = ..., enterprise: _Optional[str] = ..., enterprise_display_name: _Optional[str] = ..., consultancy: _Optional[str] = ..., consultancy_display_name: _Optional[str] = ..., review_agency: _Optional[str] = ..., review_agency_display_name: _Optional[str] = ...) -> None: ...
+    enterprise_email: str
+    def __init__(self, case: _Optional[str] = ..., case_display_name: _Optional[str] = ..., lot: _Optional[str] = ..., enterprise: _Optional[str] = ..., enterprise_display_name: _Optional[str] = ..., consultancy: _Optional[str] = ..., consultancy_display_name: _Optional[str] = ..., review_agency: _Optional[str] = ..., review_agency_display_name: _Optional[str] = ..., enterprise_email: _Optional[str] = ...) -> None: ...
 
 class Invitation(_message.Message):
     __slots__ = ("name", "case", "case_display_name", "lot", "enterprise", "enterprise_display_name", "rated_party_kind", "rated_party", "rated_party_display_name", "survey_template", "deadline", "state", "reminder_count", "last_remind_time", "open_time", "respond_time", "close_time", "create_time")

@@ -312,9 +312,42 @@ def prepare(
         )
     stats["mixed_cases"] = int(mixed.size)
     separated = _separate_groups(inst, lp, floor_rhs, opts, balance_tolerance)
-    if separated is not None and separated.objective >= opts.separated_min_ratio * bound - 1e-9 * max(
-        1.0, abs(bound)
-    ):
+    good_enough = (
+        separated is not None
+        and separated.objective >= opts.separated_min_ratio * bound - 1e-9 * max(1.0, abs(bound))
+    )
+    lottery_error = ""
+    if not good_enough:
+        try:
+            lottery = solve_lottery(inst, lp, floor_rhs, opts, separated)
+        except LotteryFailed as err:
+            if separated is None:
+                raise InfeasibleError(
+                    [CaseDiagnosis(-1, "NO_INTEGRAL_LOTTERY", 0.0, 0.0, str(err))]
+                ) from None
+            # the lottery found no answer within its limits: the separated flow is still
+            # exact on every rule and every cap, only further below the capped optimum
+            lottery_error = str(err)
+        else:
+            full = lottery.marginals(inst.n_pairs)
+            support = np.flatnonzero(full > 0)
+            stats.update(
+                lottery_columns=len(lottery.columns),
+                lottery_rounds=lottery.rounds,
+                lottery_status=lottery.status,
+                lottery_upper_bound=lottery.upper_bound,
+                seconds_prepare=time.perf_counter() - t0,
+            )
+            return Plan(
+                method="lottery",
+                marginal_pairs=support,
+                marginal_values=full[support],
+                lottery=lottery,
+                **common,  # type: ignore[arg-type]
+            )
+    if separated is not None:
+        if lottery_error:
+            stats["lottery_failed"] = lottery_error
         stats["separated_objective"] = separated.objective
         stats["seconds_prepare"] = time.perf_counter() - t0
         return Plan(
@@ -325,26 +358,7 @@ def prepare(
             flow_values=separated.values,
             **common,  # type: ignore[arg-type]
         )
-    try:
-        lottery = solve_lottery(inst, lp, floor_rhs, opts, separated)
-    except LotteryFailed as err:
-        raise InfeasibleError([CaseDiagnosis(-1, "NO_INTEGRAL_LOTTERY", 0.0, 0.0, str(err))]) from None
-    full = lottery.marginals(inst.n_pairs)
-    support = np.flatnonzero(full > 0)
-    stats.update(
-        lottery_columns=len(lottery.columns),
-        lottery_rounds=lottery.rounds,
-        lottery_status=lottery.status,
-        lottery_upper_bound=lottery.upper_bound,
-        seconds_prepare=time.perf_counter() - t0,
-    )
-    return Plan(
-        method="lottery",
-        marginal_pairs=support,
-        marginal_values=full[support],
-        lottery=lottery,
-        **common,  # type: ignore[arg-type]
-    )
+    raise AssertionError("unreachable: the lottery either returned or raised")
 
 
 def _separate_groups(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,7 +141,13 @@ def synthetic_demo(folder: Path, period: str) -> int:
         funnel_center=result.standings.funnel_center,
         funnel_sigma=result.standings.funnel_sigma,
     )
-    files = render_all(payload)
+    # the official frame with the deployment's settings, signed with this machine's local key
+    from services.scoring.bulletin.official import OfficialConfig
+    from services.scoring.bulletin.signing import configured_signer
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    payload = replace(payload, official=OfficialConfig.from_env().official(now, now.year, 1))
+    files = render_all(payload, signer=configured_signer())
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (folder / name).write_bytes(data)

@@ -22,6 +22,7 @@ GRADE_LABELS: dict[str, tuple[str, str]] = {
     "good": ("良好", "Good"),
     "pass": ("合格", "Pass"),
     "fail": ("不合格", "Fail"),
+    "insufficient": ("证据不足", "Insufficient evidence"),
 }
 
 
@@ -129,6 +130,7 @@ class Method:
     grade_bands: tuple[tuple[str, float], ...]
     model_min_probability: float
     model_version: str | None = None
+    calibration: str | None = None  # the stored calibration fit behind the case scores
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,11 @@ def notice_row(flag: Flag, name: str, decision_reason: str, statement: str | Non
 
 
 def method_from(
-    standing: StandingConfig, flags: FlagConfig, window_months: int, model_version: str | None
+    standing: StandingConfig,
+    flags: FlagConfig,
+    window_months: int,
+    model_version: str | None,
+    calibration: str | None = None,
 ) -> Method:
     """The method block from the configurations actually used (weights renormalised as applied)."""
     total = sum(c.weight for c in standing.components)
@@ -290,4 +296,5 @@ def method_from(
         grade_bands=standing.grade_bands,
         model_min_probability=flags.model_min_probability,
         model_version=model_version,
+        calibration=calibration,
     )

@@ -210,6 +210,11 @@ def method_text(p: BulletinPayload, lang: str) -> list[str]:
                 f"{m.min_reports} 份、且单位自身报告显示低于合格线的概率不低于 "
                 f"{m.model_min_probability:.0%} 时提出建议。"
             )
+        if m.calibration:
+            out.append(
+                f"案件校准分取自已存储的校准拟合 {m.calibration}；"
+                "按该拟合查询单个案件结果，所得分数与本公报一致。"
+            )
         return out
     out = [
         f"The window is the {m.window_months} months up to this month. Each component ({weights}) is shrunk "
@@ -231,6 +236,11 @@ def method_text(p: BulletinPayload, lang: str) -> list[str]:
             f"boosting; it proposes only with the same minimum of {m.min_reports} reports and where the "
             f"firm's own reports put the probability of being below the line at "
             f"{m.model_min_probability:.0%} or more."
+        )
+    if m.calibration:
+        out.append(
+            f"Calibrated case scores are read from the stored calibration fit {m.calibration}; a case's "
+            "result asked for with that fit gives the same score as this bulletin."
         )
     return out
 

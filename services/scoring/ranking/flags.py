@@ -1,7 +1,8 @@
 """Flags per consultancy (OK / WATCH / PROPOSE_NOTICE) with reasons a firm can contest.
 
-The publication rule of DOMAIN.md decides: at least ``min_reports`` calibrated reports and
-P(true quality < pass line) above ``propose_probability`` proposes a notice; 0.1-0.9 watches.
+The publication rule (ranking README, "Why this rule") decides: at least ``min_reports`` (10)
+calibrated reports and P(true quality < pass line) above ``propose_probability`` (0.99) proposes
+a notice; from ``watch_probability`` (0.1) up, the firm is watched (unpublished).
 The model may also propose, under the same minimum evidence, when its calibrated risk passes its
 threshold; hard rules (verified falsification) propose regardless. A flag is only a proposal:
 the authority decides (see ``dueprocess``).
@@ -33,15 +34,21 @@ class FlagLevel(StrEnum):
 class FlagConfig:
     """Policy thresholds of the flag rule."""
 
-    min_reports: int = 3
-    propose_probability: float = 0.9
+    # A firm is judged afresh every month, so the rule must hold at the level of a firm over a
+    # year: a name needs the posterior certainty whose complement bounds the chance that it is
+    # wrong at the moment it is given, however many months looked before (a posterior at a
+    # stopping time stays a posterior), and enough reports for the posterior to be trusted (the
+    # wrong names of the old rule, P > 0.9 on 3 reports, came from 3-8 reports). See README.
+    min_reports: int = 10
+    propose_probability: float = 0.99
     watch_probability: float = 0.1
     model_propose_risk: float = 0.95
     model_watch_risk: float = 0.5
-    # The model may propose only where the firm's own reports already make it more likely than not
-    # below the line: a model trained on few boundary cases is overconfident there (seen in the
-    # simulation), and a notice must rest on evidence the firm can contest.
-    model_min_probability: float = 0.75
+    # The model may propose only where the firm's own reports already give the certainty a notice
+    # needs: a model trained on few boundary cases is overconfident there (it proposed a firm at
+    # P = 0.80 that was above the line, in the year simulation), and a notice must rest on
+    # evidence the firm can contest. Below that, its risk only puts a firm on the watch list.
+    model_min_probability: float = 0.99
     explain_top: int = 3
     # Occlusion contributions below this (in probability) are not worth naming.
     explain_min_contribution: float = 0.01

@@ -78,8 +78,14 @@ class StandingConfig:
     quality_component: str = REPORT_QUALITY
     pass_line: float = 70.0
     interval_level: float = 0.90
-    # Bands are checked top-down: first band whose lower bound the composite reaches.
+    # Bands apply to the quality estimate (the same scale as the pass line), top-down. A grade is
+    # published only when the evidence supports it: at least ``grade_min_reports`` reports and a
+    # posterior probability of ``interval_level`` that true quality lies in the band; the lowest
+    # band ("fail") needs ``fail_probability``, the certainty a notice needs. Otherwise the grade
+    # reads INSUFFICIENT (证据不足) and the reader sees the interval.
     grade_bands: tuple[tuple[str, float], ...] = DEFAULT_GRADE_BANDS
+    grade_min_reports: int = 10
+    fail_probability: float = 0.99
     rank_draws: int = 400
     seed: int = 20260101
     # Floors keep the prior weight finite when firms happen not to differ at all.
@@ -263,14 +269,28 @@ def adjust_for_outcome(values: FloatArray, outcome_group: IntArray) -> FloatArra
     return values - group_mean[groups] + float(values.mean())
 
 
-def assign_grades(composite: FloatArray, bands: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
-    """Grade label per firm: the first band (top-down) whose lower bound the composite reaches."""
-    labels = np.array([name for name, _ in bands], dtype=object)
-    lows = np.array([low for _, low in bands])
-    # bands are ordered high to low; count how many lower bounds are above the value
-    position = np.sum(composite[:, None] < lows[None, :], axis=1)
-    position = np.minimum(position, len(bands) - 1)
-    return tuple(str(x) for x in labels[position])
+INSUFFICIENT = "insufficient"
+
+
+def evidenced_grades(mean: FloatArray, sd: FloatArray, n: IntArray, cfg: StandingConfig) -> tuple[str, ...]:
+    """Grade per firm from its quality posterior N(mean, sd): the band holding at least
+    ``interval_level`` of the posterior (``fail_probability`` for the lowest band), with at least
+    ``grade_min_reports`` reports; INSUFFICIENT otherwise."""
+    names = [name for name, _ in cfg.grade_bands]
+    lows = [low for _, low in cfg.grade_bands]
+    highs = [float("inf"), *lows[:-1]]
+    out = []
+    for m, d, k in zip(mean.tolist(), sd.tolist(), n.tolist(), strict=True):
+        grade = INSUFFICIENT
+        if k >= cfg.grade_min_reports and np.isfinite(m) and np.isfinite(d) and d > 0:
+            for i, (name, low, high) in enumerate(zip(names, lows, highs, strict=True)):
+                mass = float(ndtr((high - m) / d) - ndtr((low - m) / d))
+                needed = cfg.fail_probability if i == len(names) - 1 else cfg.interval_level
+                if mass >= needed:
+                    grade = name
+                    break
+        out.append(grade)
+    return tuple(out)
 
 
 def rank_descending(values: FloatArray) -> IntArray:
@@ -329,9 +349,11 @@ def compute_standings(
     if quality is None:
         p_below = np.full(n_firms, np.nan)
         n_quality = np.zeros(n_firms, dtype=np.int64)
+        grades = tuple(INSUFFICIENT for _ in range(n_firms))
     else:
         p_below = ndtr((cfg.pass_line - quality.mean) / quality.sd)
         n_quality = quality.n
+        grades = evidenced_grades(quality.mean, quality.sd, quality.n, cfg)
     funnel_sigma = float(
         np.sqrt(sum(w**2 * posts[s.name].within_variance for w, s in zip(weights, used, strict=True)))
     )
@@ -342,7 +364,7 @@ def compute_standings(
         composite_sd=composite_sd,
         lower=lower,
         upper=upper,
-        grade=assign_grades(composite, cfg.grade_bands),
+        grade=grades,
         rank=rank_descending(composite),
         rank_lower=rank_lo,
         rank_upper=rank_hi,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from runtime import config
+from services.scoring.calibration import CalibrationConfig
 from services.scoring.ranking.dueprocess import DueProcessConfig
 from services.scoring.ranking.flagmodel import FlagModelConfig
 from services.scoring.ranking.flags import FlagConfig
@@ -20,6 +22,10 @@ class StandingsConfig:
 
     window_months: int = 12
     max_window_months: int = 36
+    # the calibration behind a month's case scores: the same setting as GetCaseResult's
+    # (``ScoringConfig``, DGCP_CALIBRATION_WINDOW_DAYS), widened to the standing's window if shorter
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    calibration_window: timedelta = timedelta(days=730)
     consultancy: StandingConfig = field(default_factory=StandingConfig)
     agency: StandingConfig = AGENCY_CONFIG
     flags: FlagConfig = field(default_factory=FlagConfig)
@@ -38,4 +44,12 @@ class StandingsConfig:
     def from_env(cls) -> StandingsConfig:
         """The defaults; a deployment on synthetic data (``DGCP_SYNTHETIC_DATA``) labels what it
         publishes as such."""
-        return replace(cls(), synthetic=config.env_flag("DGCP_SYNTHETIC_DATA"))
+        from services.scoring.api import ScoringConfig  # the scoring servicer's settings, read once
+
+        scoring = ScoringConfig.from_env()
+        return replace(
+            cls(),
+            calibration=scoring.calibration,
+            calibration_window=scoring.calibration_window,
+            synthetic=config.env_flag("DGCP_SYNTHETIC_DATA"),
+        )

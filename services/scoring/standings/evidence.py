@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dgcp.surveys.v1 import surveys_pb2 as spb
-from services.scoring.calibration import calibrate
 from services.scoring.ranking.standing import (
     CONSULTANCY_RATING,
     FIRST_PASS,
@@ -71,8 +70,13 @@ def gather_evidence(
     ratings: Sequence[RatingEvidence],
     cfg: StandingsConfig,
     rounds: Mapping[str, bool],
+    calibrated: Mapping[str, float],
+    calibration: str = "",
 ) -> tuple[EvidenceBuilder, EvidenceBuilder, list[str]]:
     """Consultancy and agency evidence from the window's locked scores and ratings.
+
+    ``calibrated`` is each case's calibrated score read from the stored fit named ``calibration``
+    (the same number ``GetCaseResult`` gives for that fit); a case it lacks adds no evidence.
 
     ``rounds`` says, per case whose enterprise is known, whether it is another round of review of
     the same enterprise's report at that stage (see ``reads.window_rounds``): the no-rework rate
@@ -82,16 +86,16 @@ def gather_evidence(
     firms, agencies = EvidenceBuilder(), EvidenceBuilder()
     failed: dict[str, bool] = {}
     if scores:
-        result = calibrate(
-            [s.case_name for s in scores], [s.expert for s in scores], [s.total for s in scores]
-        )
-        calibrated = dict(zip(result.case_ids, result.calibrated.tolist(), strict=True))
         case_info: dict[str, tuple[str, str, bool]] = {}
         for s in scores:
             prev = case_info.get(s.case_name)
             case_info[s.case_name] = (s.consultancy, s.agency, s.vetoed or (prev[2] if prev else False))
         pass_line = cfg.consultancy.pass_line
+        missing = 0
         for case, (consultancy, agency, vetoed) in sorted(case_info.items()):
+            if case not in calibrated:
+                missing += 1
+                continue
             q = float(calibrated[case])
             firms.add(REPORT_QUALITY, consultancy, q)
             first = q >= pass_line and not vetoed
@@ -101,7 +105,9 @@ def gather_evidence(
             if case in rounds:
                 firms.add(NO_REWORK, consultancy, 0.0 if rounds[case] else 100.0)
             agencies.entities.add(agency)
-        notes.append(f"{len(case_info)} locked cases, {len(scores)} scores, calibration {result.method}")
+        notes.append(f"{len(case_info)} locked cases, {len(scores)} scores, calibration {calibration}")
+        if missing:
+            notes.append(f"{missing} cases outside the calibration fit left out")
         repeats = sum(rounds.get(case, False) for case in case_info)
         notes.append(f"{repeats} of them another round of review of the same report (rework)")
     else:

@@ -118,9 +118,12 @@ class RunSummary:
     components: tuple[str, ...] = ()
     funnel_center: float = 0.0
     funnel_sigma: float = 0.0
+    calibration: str = ""  # the stored fit the case scores came from (calibrations/{id})
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"notes": list(self.notes), "components": list(self.components)}
+        if self.calibration:
+            out["calibration"] = self.calibration
         if self.components:
             out["funnel_center"] = self.funnel_center
             out["funnel_sigma"] = self.funnel_sigma
@@ -133,6 +136,7 @@ class RunSummary:
             components=tuple(d.get("components", ())),
             funnel_center=float(d.get("funnel_center", 0.0)),
             funnel_sigma=float(d.get("funnel_sigma", 0.0)),
+            calibration=str(d.get("calibration", "")),
         )
 
 

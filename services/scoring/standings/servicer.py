@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import math
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,7 @@ from runtime.resources import (
 )
 from runtime.server import ServiceContext
 from runtime.text import clean_text
+from services.scoring import fits, notices
 from services.scoring.bulletin import publish as pub
 from services.scoring.bulletin import store as bstore
 from services.scoring.bulletin import yearly
@@ -58,7 +59,7 @@ from services.scoring.bulletin.payload import (
     method_from,
 )
 from services.scoring.bulletin.signing import public_pem
-from services.scoring.calibration import calibrate
+from services.scoring.fits import CalibrationCache
 from services.scoring.models import idempotency_keys
 from services.scoring.ranking.dueprocess import (
     DueProcessError,
@@ -66,6 +67,7 @@ from services.scoring.ranking.dueprocess import (
     check_statement,
     decide,
     merge_notice,
+    statement_deadline,
 )
 from services.scoring.ranking.flagmodel import (
     FEATURES,
@@ -74,9 +76,6 @@ from services.scoring.ranking.flagmodel import (
     train_flag_model,
 )
 from services.scoring.ranking.flags import FlagLevel
-from services.scoring.ranking.hardrules import Outcomes, apply_hard_rules
-from services.scoring.ranking.pipeline import flag_period
-from services.scoring.ranking.standing import compute_standings
 from services.scoring.ratings import CONSULTANCY_TO_REVIEW, EXPERT_TO_CONSULTANCY
 from services.scoring.standings import reads, store
 from services.scoring.standings.config import StandingsConfig
@@ -93,14 +92,11 @@ from services.scoring.standings.mapping import (
     standing_to_proto,
 )
 from services.scoring.standings.peers import SurveysFetch, surveys_fetch
+from services.scoring.standings.period import judge, rank
 from services.scoring.standings.runs import (
     AGENCY,
     CONSULTANCY,
-    RunSummary,
-    StoredStanding,
     features_of,
-    standings_of,
-    stored_rows,
 )
 
 log = get_logger("dgcp.scoring.standings")
@@ -184,18 +180,6 @@ def _yearly_to_proto(g: yearly.GroupYear, year: str) -> pb.YearlyStatistics:
     return msg
 
 
-def outcomes_of(rows: Sequence[StoredStanding]) -> dict[str, Outcomes]:
-    """Reports, failures and vetoes per consultancy from a stored run's component counts."""
-    out = {}
-    for r in rows:
-        first, veto = r.component("first_pass"), r.component("no_veto")
-        if first is None or not first.n or first.raw_mean is None:
-            continue
-        vetoed = round(veto.n * (100 - veto.raw_mean) / 100) if veto and veto.raw_mean is not None else 0
-        out[r.entity] = Outcomes(first.n, first.n - round(first.n * first.raw_mean / 100), vetoed)
-    return out
-
-
 class StandingsServicer(pb_grpc.StandingsServiceServicer):
     def __init__(
         self,
@@ -203,6 +187,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         config: StandingsConfig | None = None,
         surveys: SurveysFetch | None = None,
         registry: pub.Registry | None = None,
+        contacts: notices.Contacts | None = None,
     ) -> None:
         self.ctx = ctx
         self.engine = ctx.engine
@@ -213,11 +198,13 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         self.bulletin_dir = pub.bulletin_dir()
         self.clock: Callable[[], datetime] = utcnow
         self.idem = Idempotency(idempotency_keys)
+        self.calibrations = CalibrationCache(self.engine, self.cfg.calibration)
         self.surveys = (
             surveys if surveys is not None else surveys_fetch(ctx, self.cfg.surveys_exclude_flagged)
         )
         self.registry = registry if registry is not None else pub.registry_fetch(ctx)
         self.places = pub.places_fetch(ctx)
+        self.contacts = contacts if contacts is not None else notices.contacts_fetch(ctx)
 
     # ------------------------------------------------------------ standings
 
@@ -255,11 +242,15 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         now = self.clock()
         pub.require_begun(month, now)
         window_end = pub.cutoff_of(month, now)  # while the month runs: up to now
+        start, end = fits.period_window(month, self.cfg.calibration_window)
+        fit = self.calibrations.fit(min(start, window.start), end).stored
         with read_transaction(self.engine) as session:
             scores = reads.window_scores(session=session, start=window.start, end=window_end)
             ratings = reads.window_ratings(session=session, start=window.start, end=window_end)
             rounds = reads.window_rounds(session=session, start=window.start, end=window_end)
-        firms, agencies, notes = gather_evidence(scores, ratings, self.cfg, rounds)
+        calibration = fit.name if scores else ""
+        calibrated = {c: v for c, (v, _) in fit.estimates.items()}
+        firms, agencies, notes = gather_evidence(scores, ratings, self.cfg, rounds, calibrated, calibration)
         used = add_survey_aggregates(
             firms, self._survey(spb.RATED_PARTY_KIND_CONSULTANCY, window, notes), self.cfg
         )
@@ -271,37 +262,21 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         def work(session: Any) -> pb.ComputeStandingsResponse:
             counts: dict[str, int] = {}
             components: set[str] = set()
-            for kind, ev, config in (
-                (CONSULTANCY, firms, self.cfg.consultancy),
-                (AGENCY, agencies, self.cfg.agency),
-            ):
-                ids, obs = ev.build()
-                rows: list[StoredStanding] = []
-                summary = RunSummary(notes=tuple(notes))
-                usable = {k: v for k, v in obs.items() if k in {c.name for c in config.components}}
-                if ids and usable:
-                    st = compute_standings(ids, usable, config)
-                    rows = stored_rows(st, kind)
-                    summary = RunSummary(
-                        notes=tuple(notes),
-                        components=tuple(sorted(st.components)),
-                        funnel_center=st.funnel_center,
-                        funnel_sigma=st.funnel_sigma,
-                    )
-                    components.update(st.components)
+            for ranked in rank(firms, agencies, self.cfg, notes, calibration):
+                components.update(ranked.summary.components)
                 store.insert_run(
                     session=session,
                     values={
                         "period": period,
-                        "kind": kind,
+                        "kind": ranked.kind,
                         "window_months": window.months,
                         "data_cutoff": window_end,
-                        "rows": [r.to_json() for r in rows],
-                        "summary": summary.to_json(),
+                        "rows": [r.to_json() for r in ranked.rows],
+                        "summary": ranked.summary.to_json(),
                         "create_time": utcnow(),
                     },
                 )
-                counts[kind] = len(rows)
+                counts[ranked.kind] = len(ranked.rows)
             log.info("standings_computed", period=period, **{k.lower(): v for k, v in counts.items()})
             return pb.ComputeStandingsResponse(
                 period=period,
@@ -311,6 +286,7 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 review_agencies=counts[AGENCY],
                 components=sorted(components),
                 notes=notes,
+                calibration=calibration,
             )
 
         return self.idem.run(
@@ -521,18 +497,12 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             window_run = month.window(run.window_months)
             model = self._load_model(session)
             falsified = store.falsified_in(session=session, start=window_run.start, end=window_run.end)
-            result = flag_period(
-                standings_of(run.rows, self.cfg.consultancy),
-                features_of(run.rows),
-                flag_config=self.cfg.flags,
-                model=model,
-                falsified=falsified,
-            )
             vetoes = reads.falsified_vetoes(session=session, start=window_run.start, end=window_run.end)
-            flags = apply_hard_rules(result.flags, vetoes, outcomes_of(run.rows))
+            flags = judge(run.rows, self.cfg, model, falsified, vetoes).flags
             existing = store.flags_of_period(session=session, period=period)
             now = utcnow()
             counts = {level: 0 for level in FlagLevel}
+            newly_proposed: list[tuple[uuid.UUID, str, list[dict[str, Any]], datetime]] = []
             for flag in flags:
                 counts[flag.level] += 1
                 values: dict[str, Any] = {
@@ -550,11 +520,18 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                     continue  # decided or answered: due process is not re-run under the firm's feet
                 values["notice_state"] = notice.notice_state
                 values["proposed_time"] = notice.proposed_time
+                flag_id = old.id if old is not None else new_id()
+                if notice.notice_state == NoticeState.PROPOSED.value and (
+                    old is None or old.notice_state != NoticeState.PROPOSED.value
+                ):
+                    newly_proposed.append(
+                        (flag_id, flag.firm_id, values["reasons"], notice.proposed_time or now)
+                    )
                 if old is None:
                     store.insert_flag(
                         session=session,
                         values={
-                            "id": new_id(),
+                            "id": flag_id,
                             "period": period,
                             "consultancy": flag.firm_id,
                             "create_time": now,
@@ -563,6 +540,17 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                     )
                 else:
                     store.update_flag(session=session, flag_id=old.id, values=values)
+            if newly_proposed:
+                contacts = self.contacts([c for _, c, _, _ in newly_proposed]) if self.contacts else {}
+                for new_flag, firm, reasons, at in newly_proposed:
+                    notices.queue_proposed(
+                        session,
+                        flag_id=new_flag,
+                        period=period,
+                        reasons=reasons,
+                        deadline=statement_deadline(at, self.cfg.due_process),
+                        contact=contacts.get(firm),
+                    )
             log.info("flags_scored", period=period, **{k.value.lower(): v for k, v in counts.items()})
             return pb.ScoreFlagsResponse(
                 period=period,
@@ -672,6 +660,15 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
                 },
             )
             log.info("notice_decided", flag=f"flags/{flag_id}", state=state.value)
+            contacts = self.contacts([row.consultancy]) if self.contacts else {}
+            notices.queue_decision(
+                session,
+                flag_id=flag_id,
+                period=row.period,
+                approved=approve,
+                reason=reason,
+                contact=contacts.get(row.consultancy),
+            )
             return flag_to_proto(store.get_flag(session=session, flag_id=flag_id), due)
 
         method = "ApproveNotice" if approve else "RejectNotice"
@@ -731,7 +728,9 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         )
         model = store.newest_flag_model(session=session)
         months = month.window(run.window_months).month_list()
-        breakdowns = self._breakdowns(session, month.window(run.window_months), cutoff, places)
+        breakdowns = self._breakdowns(
+            session, month.window(run.window_months), cutoff, places, run.summary.calibration
+        )
         by_town, by_industry = breakdowns["by_town"], breakdowns["by_industry"]
         payload = BulletinPayload(
             period=period,
@@ -743,7 +742,11 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             published_at=now.replace(microsecond=0).isoformat(),
             synthetic=self.cfg.synthetic,
             method=method_from(
-                self.cfg.consultancy, self.cfg.flags, run.window_months, model.version if model else None
+                self.cfg.consultancy,
+                self.cfg.flags,
+                run.window_months,
+                model.version if model else None,
+                run.summary.calibration or None,
             ),
             consultancies=pub.standing_rows(run.rows, orgs),
             agencies=pub.standing_rows(agency_rows, orgs),
@@ -763,15 +766,20 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
         return payload, run, agencies
 
     def _breakdowns(
-        self, session: Any, window: Period, cutoff: datetime, places: dict[str, tuple[str, str]]
+        self,
+        session: Any,
+        window: Period,
+        cutoff: datetime,
+        places: dict[str, tuple[str, str]],
+        calibration: str,
     ) -> dict[str, tuple[GroupStat, ...]]:
-        """Cases and first passes of the window by the enterprise's town and GB/T 4754 section."""
-        records = reads.locked_cases(session=session, start=window.start, end=cutoff)
-        scores = reads.window_scores(session=session, start=window.start, end=cutoff)
-        if not scores:
+        """Cases and first passes of the window by the enterprise's town and GB/T 4754 section,
+        on the calibrated scores of the stored fit the standing used (``calibration``)."""
+        if not calibration:
             return {"by_town": (), "by_industry": ()}
-        fit = calibrate([s.case_name for s in scores], [s.expert for s in scores], [s.total for s in scores])
-        calibrated = {str(k): float(v) for k, v in zip(fit.case_ids, fit.calibrated.tolist(), strict=True)}
+        records = reads.locked_cases(session=session, start=window.start, end=cutoff)
+        fit = fits.get(session=session, fit_id=parse_name(calibration, "calibrations"))
+        calibrated = {c: v for c, (v, _) in fit.estimates.items()}
         line = self.cfg.consultancy.pass_line
         out: dict[str, tuple[GroupStat, ...]] = {}
         for field_name, group in (
@@ -1025,13 +1033,11 @@ class StandingsServicer(pb_grpc.StandingsServiceServicer):
             f"cases locked {year.start.isoformat()} to {end.isoformat()}"
         ]
         if scores:
-            fit = calibrate(
-                [s.case_name for s in scores], [s.expert for s in scores], [s.total for s in scores]
-            )
-            calibrated = {
-                str(k): float(v) for k, v in zip(fit.case_ids, fit.calibrated.tolist(), strict=True)
-            }
-            notes.append(f"one calibration over the year's {len(scores)} locked scores ({fit.method})")
+            # the stored fit whose window ends with the year: the numbers GetCaseResult gives for it
+            fit_start, fit_end = fits.period_window(year, self.cfg.calibration_window)
+            fit = self.calibrations.fit(min(fit_start, year.start), fit_end).stored
+            calibrated = {c: v for c, (v, _) in fit.estimates.items()}
+            notes.append(f"calibrated case scores from {fit.name} ({fit.method}, {fit.score_count} scores)")
         cases = [
             yearly.YearCase(
                 r.name,
