@@ -519,7 +519,8 @@ def send_surveys(c: Clients, m: Month) -> None:
             vpb.IssueInvitationsRequest(cases=facts, deadline=deadline), metadata=c.authority
         )
         links += [link.url for link in issued.links]
-        (m.out / "surveys" / f"links-lot-{lot.lot_number}.csv").write_bytes(issued.links_csv)
+        if issued.links:  # a re-run issues none: keep the earlier run's file, the links' only copy
+            (m.out / "surveys" / f"links-lot-{lot.lot_number}.csv").write_bytes(issued.links_csv)
     public = c.md(auth.Role.PUBLIC, subject="anonymous")
 
     def open_form(item: tuple[int, str]) -> tuple[str, vpb.SurveyForm] | None:
@@ -530,7 +531,10 @@ def send_surveys(c: Clients, m: Month) -> None:
         return token, c.surveys.OpenSurvey(vpb.OpenSurveyRequest(token=token), metadata=public)
 
     if not links:
-        say("  invitations were issued by an earlier run (a link is shown once, when issued)")
+        say(
+            "  invitations were issued by an earlier run (a link is shown once, when issued; "
+            f"its CSV stays under {m.out / 'surveys'})"
+        )
     m.open_forms = [f for f in c.pmap(open_form, list(enumerate(links))) if f is not None]
     m.forms_opened_at = time.monotonic()
     say(
