@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 from gateway import accounts, throttle, web
 from gateway.errors import HTTP_STATUS, RATE_LIMIT_REASONS
 from gateway.i18n import LOCALES, enum_label, reason_text, translations, translator
-from runtime.calendar import CST, Period
+from runtime.calendar import CST, Period, cst_time_label
 
 
 def _make_env(lang: str) -> Environment:
@@ -925,6 +925,29 @@ async def statement_post(request: Request) -> Response:
 # --- public bulletins -----------------------------------------------------------------------------
 
 
+def _bulletin_view(b: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A bulletin as a reader sees it: its period's name and times in Beijing, not `2026-12` and
+    RFC 3339 in UTC."""
+
+    def when(rfc3339: str) -> str:
+        if not rfc3339:
+            return ""
+        ts = timestamp_pb2.Timestamp()
+        ts.FromJsonString(rfc3339)
+        return cst_time_label(ts.ToDatetime(tzinfo=UTC), "en" if lang == "en" else "zh-CN")
+
+    try:
+        period_label = Period.parse(b.get("period", "")).label("en" if lang == "en" else "zh-CN")
+    except ValueError:
+        period_label = b.get("period", "")
+    return {
+        **b,
+        "period_label": period_label,
+        "published_label": when(b.get("publish_time", "")),
+        "cutoff_label": when(b.get("data_cutoff", "")),
+    }
+
+
 async def bulletins_page(request: Request) -> Response:
     if not _needs(f"{STANDINGS}.ListBulletins"):
         return await message(request, "not_found", status=404)
@@ -932,7 +955,9 @@ async def bulletins_page(request: Request) -> Response:
         listed = await web.invoke(request, f"{STANDINGS}.ListBulletins", {"page_size": 100})
     except web.RpcFailed as err:
         return await rpc_error_page(request, err)
-    return await render(request, "bulletins.html", bulletins=listed.get("bulletins", []))
+    lang = web.lang_of(request)
+    bulletins = [_bulletin_view(b, lang) for b in listed.get("bulletins", [])]
+    return await render(request, "bulletins.html", bulletins=bulletins)
 
 
 async def bulletin_page(request: Request) -> Response:
@@ -941,7 +966,7 @@ async def bulletin_page(request: Request) -> Response:
         b = await web.invoke(request, f"{STANDINGS}.GetBulletin", {"name": name})
     except web.RpcFailed as err:
         return await rpc_error_page(request, err)
-    return await render(request, "bulletin.html", b=b)
+    return await render(request, "bulletin.html", b=_bulletin_view(b, web.lang_of(request)))
 
 
 async def bulletin_file(request: Request) -> Response:

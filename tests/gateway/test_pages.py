@@ -394,6 +394,7 @@ def test_public_lists_opens_and_downloads_a_bulletin_with_its_sha256(ps: PageSta
     from dgcp.scoring.v1 import scoring_pb2_grpc as scpb_grpc
     from dgcp.scoring.v1 import standings_pb2 as stpb
     from dgcp.scoring.v1 import standings_pb2_grpc as stpb_grpc
+    from runtime.calendar import Period
     from runtime.resources import utcnow
     from tests.support import md
 
@@ -419,6 +420,13 @@ def test_public_lists_opens_and_downloads_a_bulletin_with_its_sha256(ps: PageSta
         assert listing.status_code == 200 and published.sha256 in listing.text
         page = c.get(f"/{published.name}")
         assert page.status_code == 200 and published.sha256 in page.text
+        # Read in Beijing time with the period's name, never RFC 3339 in UTC; an interim notice says so.
+        raw = published.publish_time.ToJsonString()
+        label = Period.parse(period).label()
+        for text in (listing.text, page.text):
+            assert "（北京时间）" in text and label in text and raw not in text
+            assert ("【期中通报】" in text) == (published.kind == "interim")
+        assert published.document_number in page.text
         files = re.findall(rf'href="/{published.name}/files/([^"]+)"', page.text)
         assert {f.rsplit(".", 1)[-1] for f in files} >= {"html", "pdf", "csv", "json"}
         for name in files:
