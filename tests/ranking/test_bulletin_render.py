@@ -148,6 +148,22 @@ def test_every_page_of_an_interim_or_superseded_version_says_so() -> None:
     assert "已被第2版取代" in out["consultancies.zh-CN.csv"].decode("utf-8-sig")
 
 
+def test_page_labels_are_whole_in_english_too() -> None:
+    """The label at the top of every page is wrapped, never cut (it was cut at 80 characters, so
+    the English interim label ended in "The mon")."""
+    from dataclasses import replace
+
+    from services.scoring.bulletin.render import EN
+
+    out = render_all(replace(payload(), kind="interim", synthetic=True))
+    reader = pypdf.PdfReader(io.BytesIO(out["bulletin.en.pdf"]))
+    assert len(reader.pages) > 1
+    for label in (EN.interim, EN.synthetic):
+        assert len(label) > 80
+        for page in reader.pages[1:]:  # page 1 also carries them in the body
+            assert "".join(label.split()) in "".join(page.extract_text().split())
+
+
 def test_charts_have_a_title_a_description_and_round_ticks(files: dict[str, bytes]) -> None:
     svg = files["funnel.svg"].decode()
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg

@@ -624,6 +624,9 @@ def render_pdf(p: BulletinPayload, t: Texts) -> bytes:
     doc_no = _doc_number(p)
     author = (o.authority_zh if zh else o.authority_en) if o else (p.region_zh if zh else p.region_en)
 
+    text_width = A4[0] - LEFT - RIGHT
+    header_lines = [line for b in flags for line in _wrap_words(b, body_font, 7, text_width)]
+
     def on_page(canvas: Any, document: Any) -> None:
         canvas.saveState()
         width, height = A4
@@ -637,8 +640,11 @@ def render_pdf(p: BulletinPayload, t: Texts) -> bytes:
         canvas.setFont(body_font, 8)
         canvas.drawString(LEFT, height - TOP + 22 * mm, f"{doc_no}  {p.period}  {t.version} {p.version}")
         canvas.setFillColor(RED)
-        for k, b in enumerate(flags):
-            canvas.drawString(LEFT, height - TOP + 17 * mm - k * 4 * mm, b[:80])
+        canvas.setFont(body_font, 7)
+        y = height - TOP + 17.5 * mm
+        for line in header_lines:  # whole labels, wrapped to the text width, never cut
+            canvas.drawString(LEFT, y, line)
+            y -= 3.2 * mm
         canvas.restoreState()
 
     buf = io.BytesIO()
@@ -674,6 +680,19 @@ def _wrap(text: str, font: str, size: float, width: float) -> str:
             line = ""
         line += ch
     return "\n".join([*lines, line])
+
+
+def _wrap_words(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines no wider than ``width`` points, broken between words where the text has spaces
+    (English) and between characters otherwise (Chinese)."""
+    lines: list[str] = []
+    for word in text.split(" ") if " " in text else list(text):
+        sep = " " if " " in text else ""
+        if lines and stringWidth(lines[-1] + sep + word, font, size) <= width:
+            lines[-1] += sep + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _pdf_date(iso: str) -> str:
