@@ -32,7 +32,9 @@ def test_hard_rules_on_flags() -> None:
     )
     by = {f.firm_id: f for f in out}
     assert by["a"].level is FlagLevel.PROPOSE_NOTICE and by["a"].hard_rule
-    assert by["a"].reasons[0].code == "FALSIFIED_DATA_VETO" and "cases/1、cases/2" in by["a"].reasons[0].zh
+    assert by["a"].reasons[0].code == "FALSIFIED_DATA_VETO" and "2 份报告" in by["a"].reasons[0].zh
+    # a published reason names no internal identifier
+    assert "cases/" not in by["a"].reasons[0].zh + by["a"].reasons[0].en
     assert by["b"].level is FlagLevel.WATCH and by["b"].reasons[0].code == "VETOED_REPORTS"
     assert by["c"].level is FlagLevel.OK and by["c"].reasons[0].code == "FAILED_REPORTS"  # OK, with a reason
     assert by["d"].reasons == flags[3].reasons  # nothing to say
@@ -73,7 +75,8 @@ def test_a_falsified_data_veto_proposes_a_notice_through_due_process(stack: Stac
     }
     hard = flags[falsifier]
     assert hard.level == pb.FLAG_LEVEL_PROPOSE_NOTICE and hard.notice_state == pb.NOTICE_STATE_PROPOSED
-    assert hard.reasons[0].code == "FALSIFIED_DATA_VETO" and case in hard.reasons[0].zh
+    assert hard.reasons[0].code == "FALSIFIED_DATA_VETO" and "1 份报告" in hard.reasons[0].zh
+    assert case not in hard.reasons[0].zh and "cases/" not in hard.reasons[0].en
     assert flags[vetoed].level == pb.FLAG_LEVEL_WATCH and flags[vetoed].reasons[0].code == "VETOED_REPORTS"
     assert flags[failed].reasons[0].code == "FAILED_REPORTS"
     assert flags[clean].level == pb.FLAG_LEVEL_OK

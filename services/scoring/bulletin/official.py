@@ -63,6 +63,12 @@ ENV_DOCS: dict[str, str] = {
 }
 
 
+def _join_zh(reasons: tuple[str, ...] | list[str]) -> str:
+    """Reasons as one Chinese sentence run: ``甲；乙。`` (never ``甲。；乙``)."""
+    parts = [r.strip().rstrip("。；;") for r in reasons if r.strip()]
+    return "；".join(parts) + "。" if parts else ""
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, "").strip() or default
 
@@ -218,7 +224,7 @@ def body_sections(p: BulletinPayload, lang: str, method: list[str]) -> list[Sect
             )
         )
         notices = [
-            f"{n.name}（{_code(n.credit_code, lang)}）。事实与理由：{'；'.join(n.reasons_zh)}"
+            f"{n.name}（{_code(n.credit_code, lang)}）。事实与理由：{_join_zh(n.reasons_zh)}"
             f"单位陈述：{n.statement or '未在陈述期内提交陈述'}。处理决定：{n.decision_reason}"
             for n in p.notices
         ]
@@ -229,7 +235,7 @@ def body_sections(p: BulletinPayload, lang: str, method: list[str]) -> list[Sect
                 tuple(notices),
             )
         )
-        watch = [f"{w.name}（{_code(w.credit_code, lang)}）：{'；'.join(w.reasons_zh)}" for w in p.watch]
+        watch = [f"{w.name}（{_code(w.credit_code, lang)}）：{_join_zh(w.reasons_zh)}" for w in p.watch]
         out.append(
             Section(
                 "四、重点关注名单",

@@ -112,9 +112,21 @@ def _statistical_reason(
         f"{line:.0f}; probability that true quality is below the line: {percent(p)}."
     )
     if n < min_reports:
-        zh += f"报告少于发布通报所需的 {min_reports} 份，不提议通报。"
-        en += f" Fewer than the {min_reports} reports a notice requires, so no notice is proposed."
+        zh += f"报告少于按统计规则提议通报所需的 {min_reports} 份，统计规则不据此提议通报。"
+        en += (
+            f" Fewer than the {min_reports} reports the statistical rule needs, so the statistics alone"
+            " propose no notice."
+        )
     return Reason("STATISTICAL_RULE", zh, en)
+
+
+def _feature_value(name: str, v: float) -> tuple[str, str]:
+    """A feature's value in the unit a reader knows: a count, a probability, or points of 100."""
+    if name == "n_reports":
+        return f" {v:.0f} 份", f"{v:.0f}"
+    if name == "p_below_pass":
+        return f" {percent(v)}", percent(v)
+    return f" {v:.1f} 分（满分 100）", f"{v:.1f} of 100"
 
 
 def _model_reason(ev: ModelEvidence, i: int, cfg: FlagConfig) -> Reason:
@@ -124,15 +136,18 @@ def _model_reason(ev: ModelEvidence, i: int, cfg: FlagConfig) -> Reason:
     parts_zh, parts_en = [], []
     for j in named:
         f = ev.features[j]
-        value = f" {ev.values[i, j]:.2f}"
+        value_zh, value_en = _feature_value(f.name, float(ev.values[i, j]))
         share = ev.contributions[i, j]
-        parts_zh.append(f"{f.label_zh}{value}（使风险增加 {share:.0%}）")
-        parts_en.append(f"{f.label_en}{value} (adds {share:.0%} to the risk)")
-    zh = f"模型 {ev.version} 评估的风险为 {percent(risk)}（提议阈值 {cfg.model_propose_risk:.0%}）；" + (
-        "主要依据：" + "；".join(parts_zh) + "。" if parts_zh else "无单项证据起主导作用。"
+        parts_zh.append(f"{f.label_zh}{value_zh}（该项使风险上升 {share:.0%}）")
+        parts_en.append(f"{f.label_en} {value_en} (raises the risk by {share:.0%})")
+    zh = (
+        f"辅助风险评估模型（版本 {ev.version}）评估的风险为 {percent(risk)}"
+        f"（提议阈值 {cfg.model_propose_risk:.0%}）；"
+        + ("主要依据：" + "；".join(parts_zh) + "。" if parts_zh else "无单项证据起主导作用。")
     )
     en = (
-        f"Model {ev.version} puts the risk at {percent(risk)} (proposal threshold "
+        f"The supporting risk model (version {ev.version}) puts the risk at {percent(risk)} "
+        "(proposal threshold "
         f"{cfg.model_propose_risk:.0%}); "
         + ("main evidence: " + "; ".join(parts_en) + "." if parts_en else "no single item dominates.")
     )

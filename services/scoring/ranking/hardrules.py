@@ -31,13 +31,15 @@ class Outcomes:
 
 
 def falsified_veto_reason(cases: Sequence[str]) -> Reason:
-    listed = "、".join(cases[:5]) + ("等" if len(cases) > 5 else "")
-    listed_en = ", ".join(cases[:5]) + (" and others" if len(cases) > 5 else "")
+    """The hard rule in words. The cases are counted, not listed: a published notice names the firm,
+    never internal case identifiers (the firm sees its own cases in its pages, the authority in the
+    flag's evidence)."""
+    n = len(cases)
     return Reason(
         "FALSIFIED_DATA_VETO",
-        f"评审专家组在已锁定的评审中以“数据弄虚作假”一票否决 {len(cases)} 份报告（{listed}），"
+        f"评审专家组在已锁定的评审中以“数据弄虚作假”一票否决该单位编制的 {n} 份报告，"
         "按硬性规则提议通报，不论统计结果；单位可在陈述期内陈述申辩。",
-        f"A locked review panel vetoed {len(cases)} report(s) for falsified data ({listed_en}): a notice is "
+        f"Locked review panels vetoed {n} report(s) written by the firm for falsified data: a notice is "
         "proposed under the hard rule, whatever the statistics say; the firm may answer within the "
         "statement window.",
     )
