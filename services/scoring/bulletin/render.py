@@ -425,8 +425,8 @@ h2{{font-family:"SimHei","WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif;fon
 .authority{{font-size:clamp(1.1em,6.5vw,2em);font-weight:bold;letter-spacing:.05em}}.docno{{color:#000}}
 .banner{{background:#fde2e2;border:2px solid #c0392b;padding:.5em;font-weight:bold}}
 .summary{{background:#eef4fb;border-left:4px solid #1f5fa8;padding:.5em 1em}}
-.sign{{text-align:right}}.seal{{font-size:.85em;color:#555}}
-.scroll{{overflow-x:auto}}table{{border-collapse:collapse;font-size:.85em}}td,th{{border:1px solid #ccc;padding:2px 6px}}
+.sign{{text-align:right}}.seal{{font-size:.85em;color:#555;overflow-wrap:anywhere}}
+.scroll{{overflow-x:auto}}.scroll table{{min-width:40em}}th{{white-space:nowrap}}table{{border-collapse:collapse;font-size:.85em}}td,th{{border:1px solid #ccc;padding:2px 6px}}
 caption{{font-weight:bold;text-align:left}}figure{{margin:1em 0}}svg{{max-width:100%;height:auto}}
 .colophon{{border-top:1px solid #000;border-bottom:1px solid #000;margin-top:2em}}</style></head>
 <body>{flags}
