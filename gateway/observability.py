@@ -144,6 +144,10 @@ class Observability:
     async def _audit_failure(scope: Scope, audit_scope: audit.Scope, status: int) -> None:
         if status < 400 or scope["path"].startswith("/v1/"):
             return
+        # An anonymous caller's refusals stay in the log lines, except a refused sign-in (401),
+        # which the login throttle bounds: else anyone could fill the trail with junk requests.
+        if not audit_scope.subject and status != 401:
+            return
         state = getattr(scope.get("app"), "state", None)
         gw = getattr(state, "gw", None)
         audit_log = audit.log_of(gw.engine) if gw is not None else None

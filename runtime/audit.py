@@ -62,6 +62,8 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session
 
 from runtime import db
@@ -502,10 +504,36 @@ def log_of(engine: Engine) -> AuditLog | None:
     return _logs.get(engine)
 
 
+_WROTE = "dgcp.audit.wrote"
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _wrote_by_flush(session: OrmSession, _context: Any) -> None:
+    session.info[_WROTE] = True  # a flush with nothing pending fires no event
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _wrote_by_statement(state: Any) -> None:
+    stmt = state.statement
+    if (
+        state.is_insert
+        or state.is_update
+        or state.is_delete
+        or (isinstance(stmt, TextClause) and stmt.text.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"))
+    ):
+        state.session.info[_WROTE] = True
+
+
+def _wrote(session: Session) -> bool:
+    """Whether this unit of work changed anything: a replayed or no-op call (an idempotent retry,
+    freezing a panel that is frozen already) is no change, and records no event."""
+    return bool(session.info.pop(_WROTE, False) or session.new or session.dirty or session.deleted)
+
+
 def _before_commit(engine: Engine, session: Session) -> None:
     """db.transaction's hook: the event of the current call goes into the change's transaction."""
     scope = _scope.get()
-    if scope is None:
+    if scope is None or not _wrote(session):
         return
     audit_log = _logs.get(engine)
     if audit_log is not None:

@@ -86,6 +86,9 @@ class Observer:
             and self.audit_log is not None
             and reason not in _UNRECORDABLE
             and audit.is_mutation(call.method)
+            # an unauthenticated caller's refusals are in the call log, not the audit trail: else
+            # anyone could fill the trail with junk calls
+            and call.scope.subject
         ):
             self.audit_log.record_failure(call.scope, name, reason)
         if call.span is not None:

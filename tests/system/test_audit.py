@@ -143,7 +143,8 @@ def test_audit_trail(both: tuple[Running, Running]) -> None:
 
 
 def test_no_event_without_its_change(both: tuple[Running, Running]) -> None:
-    """A transaction that rolls back takes its event with it; one that commits carries it."""
+    """A transaction that rolls back takes its event with it; one that commits a change carries it;
+    one that changed nothing (a replay, a no-op) has none."""
     assignment, _ = both
     engine = assignment.ctx.engine
     log = audit.log_of(engine)
@@ -151,11 +152,14 @@ def test_no_event_without_its_change(both: tuple[Running, Running]) -> None:
     scope = audit.Scope(service="assignment", method="Test", request_id="rolled-back", subject="t", role="x")
     token = audit.enter(scope)
     try:
+        change = text("UPDATE audit_seals SET hash = hash WHERE 1 = 0")
         with pytest.raises(RuntimeError), db.transaction(engine) as session:
-            session.execute(text("SELECT 1"))
+            session.execute(change)
             raise RuntimeError("the change fails")
         with db.transaction(engine) as session:
-            session.execute(text("SELECT 1"))
+            session.execute(change)
+        with db.transaction(engine) as session:
+            session.execute(text("SELECT 1"))  # a unit of work that wrote nothing records nothing
     finally:
         audit.leave(token)
     with db.read_transaction(engine) as session:
