@@ -7,8 +7,9 @@
 # e.g. `docker run IMAGE services.scoring` (the entrypoint is `python -m`).
 #
 # The install step is the README's: the generated gRPC package dgcp/ is
-# committed (`make protos` refreshes it), so `pip install .` from pyproject.toml
-# is the whole build.
+# committed (`make protos` refreshes it), so installing requirements.lock (exact
+# versions, each checked against its SHA-256) and then `pip install --no-deps .` is the
+# whole build.
 
 # No HEALTHCHECK: the image runs four kinds of process (gRPC, HTTP, two jobs),
 # and Kubernetes ignores HEALTHCHECK; deploy/k8s declares grpc/http probes.
@@ -37,7 +38,7 @@ RUN if [ -n "$EXTRA_CA_CERT" ]; then \
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Copy only what the package is built from (.dockerignore keeps the rest out).
-COPY pyproject.toml ./
+COPY pyproject.toml requirements.lock ./
 COPY dgcp/ dgcp/
 COPY runtime/ runtime/
 COPY services/ services/
@@ -47,7 +48,8 @@ COPY gateway/ gateway/
 # filesystem is read-only. pip itself is dropped from the venv afterwards.
 RUN if [ -z "$PIP_INDEX_URL" ]; then unset PIP_INDEX_URL; fi \
  && if [ -n "$EXTRA_CA_CERT" ]; then export PIP_CERT=/etc/ssl/certs/ca-certificates.crt; fi \
- && pip install . \
+ && pip install --require-hashes -r requirements.lock \
+ && pip install --no-deps . \
  && pip uninstall -y pip
 
 # ---- runtime: the interpreter, the venv and nothing that builds -----------

@@ -13,23 +13,35 @@ AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 TOOLS_REQ := tests/deploy/requirements-tools.txt
 CHECKOV := .venv-tools/bin/checkov
 
-.PHONY: run test check lint protos protos-check tools fonts bench image clean
+.PHONY: run test check lint lock protos protos-check tools fonts bench image clean
 
 # `make run` installs what the services need to run, nothing more; `make test` (and check,
 # protos, bench) add the dev extras: test tools, linters, code generators.
 RUN_STAMP := $(VENV)/.installed-run
 
-$(RUN_STAMP): pyproject.toml
+# Both install the exact versions of the lock files, each checked against its SHA-256
+# (requirements.lock: what runs; requirements-dev.lock: that plus the dev extras), then the
+# project itself without resolving anything again. `make lock` refreshes both from pyproject.toml.
+$(RUN_STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e . --config-settings editable_mode=compat
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e . --config-settings editable_mode=compat
 	touch $(RUN_STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e . --config-settings editable_mode=compat
 	touch $(STAMP) $(RUN_STAMP)
+
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--quiet --custom-compile-command "make lock"
+
+lock: $(STAMP)
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -o requirements-dev.lock
 
 $(BUF):
 	@mkdir -p $(TOOLS)

@@ -88,7 +88,9 @@ def test_image_is_multi_stage_and_runtime_copies_only_the_venv() -> None:
     stages = _stages()
     assert len(stages) >= 2
     build, runtime = stages[0], stages[-1]
-    assert any(re.search(r"\bpip install \.(\s|$)", run) for run in build.args("RUN"))
+    # exact, hash-checked versions first; then the project itself, resolving nothing again
+    assert any("pip install --require-hashes -r requirements.lock" in run for run in build.args("RUN"))
+    assert any(re.search(r"\bpip install --no-deps \.(\s|$)", run) for run in build.args("RUN"))
     copies = runtime.args("COPY")
     assert copies and all(c.startswith(f"--from={build.name} ") for c in copies), copies
     for stage in stages:
