@@ -397,7 +397,9 @@ def score_cases(c: Clients, m: Month) -> None:
             step = crit.step or 0.5
             raw = crit.max_points * min(1.0, max(0.0, level + rng.gauss(0, 0.05)))
             points = min(crit.max_points, round(raw / step) * step)
-            comment = "" if points >= crit.max_points else f"扣分：{crit.title}论证不足（模拟）"
+            comment = (
+                "" if points >= crit.max_points else f"扣分：{crit.title_zh or crit.title}论证不足（模拟）"
+            )
             items.append(spb.CriterionScore(criterion_id=crit.id, points=points, comment=comment))
         vetoes = []
         if truth < 60 and rng.random() < 0.05 and rubric.veto_items:
@@ -658,10 +660,13 @@ def standings_and_bulletin(c: Clients, m: Month) -> list[Path]:
                 ),
                 metadata=c.authority,
             )
-    say(
-        f"  {len(proposed)} proposed notices: each firm filed a statement; "
-        "the authority reviewed and approved"
-    )
+    if proposed:
+        say(
+            f"  {len(proposed)} proposed notices: each firm filed a statement; "
+            "the authority reviewed and approved"
+        )
+    else:
+        say("  no notice proposed this period: no firm's evidence reached the notice threshold")
     bulletin = st.PublishBulletin(
         stpb.PublishBulletinRequest(period=m.period, request_id=m.rid("publish")), metadata=c.authority
     )
