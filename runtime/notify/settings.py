@@ -25,6 +25,10 @@ ENV_DOCS: dict[str, str] = {
     "DGCP_NOTIFY_MAX_ATTEMPTS": "Attempts before a message is marked failed (default 8).",
     "DGCP_NOTIFY_BACKOFF_SECONDS": "Wait after the first failure, doubled after each (default 30).",
     "DGCP_NOTIFY_BACKOFF_MAX_SECONDS": "Longest wait between attempts (default 3600).",
+    "DGCP_REVIEW_REMINDER_DAYS": (
+        "Assignment: days before a lot's review deadline when experts with unlocked cases are "
+        "reminded (default 2)."
+    ),
     "DGCP_STATEMENT_REMINDER_DAYS": (
         "Scoring: days before a statement deadline when the consultancy is reminded (default 3)."
     ),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from runtime.limits import Limits
 from runtime.server import ServiceApp
-from services.assignment import api
+from services.assignment import api, notices
 from services.assignment.models import metadata, outbox
 
 #: Request limits beyond the runtime's defaults (see README, "Request limits").
@@ -25,4 +25,5 @@ APP = ServiceApp(
     register=api.register,
     limits=LIMITS,
     outbox=outbox,
+    notify_tick=notices.reminder_round,
 )

@@ -1,24 +1,32 @@
-"""What the assignment service tells people: each drawn expert, their panel seats.
+"""What the assignment service tells people: each drawn expert, their panel seats, and a reminder
+before the lot's review deadline.
 
-Queued in the draw's (or the recusal's) own transaction, one message per expert per draw or
-amendment, to the expert's registry e-mail; an expert without one is not written to. The
-message names the lot, the enterprises and the review deadline, and links to the reviewer's
-page (no secret: the expert logs in).
+Seat messages are queued in the draw's (or the recusal's) own transaction, one per expert per
+draw or amendment, to the expert's registry e-mail; an expert without one is not written to. The
+message names the lot, the enterprises and the review deadline, and links to the reviewer's page
+(no secret: the expert logs in). The delivery thread's round queues one reminder per expert and
+lot once the deadline is within ``DGCP_REVIEW_REMINDER_DAYS`` (default 2), naming the seats whose
+panel scoring has not locked yet; an expert whose cases are all locked is not reminded.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from runtime import config
 from runtime.calendar import cst_time_label
+from runtime.db import transaction
 from runtime.notify import Outgoing, enqueue
 from runtime.notify.compose import bilingual
-from runtime.resources import aware
+from runtime.resources import aware, utcnow
+from runtime.server import ServiceContext
+from services.assignment import lot_store as ls
 from services.assignment.models import Case, Enterprise, Expert, Lot, outbox
 
 STAGE = {1: ("评估", "evaluation"), 2: ("验收", "acceptance")}
@@ -115,3 +123,101 @@ def queue_seat_notices(
             ),
         )
     return queued
+
+
+def remind_reviewers(engine: Engine, *, lead: timedelta, now: datetime | None = None) -> int:
+    """Queue a reminder for every seated expert of a live lot whose review deadline is within
+    ``lead`` and not past, naming the seats on cases whose panel is not locked yet; each expert is
+    reminded once per lot (the dedupe key). Returns how many were queued."""
+    now = now or utcnow()
+    queued = 0
+    with transaction(engine) as session:
+        lots = session.exec(
+            select(Lot).where(
+                col(Lot.status).in_((ls.LOT_ASSIGNED, ls.LOT_REVIEWING)),
+                col(Lot.review_deadline).is_not(None),
+            )
+        ).all()
+        for lot in lots:
+            deadline = aware(lot.review_deadline)
+            if deadline is None or not deadline - lead <= now < deadline:
+                continue
+            cases = {
+                c.id: c
+                for c in session.exec(
+                    select(Case).where(Case.lot_id == lot.id, col(Case.frozen_time).is_(None))
+                )
+            }
+            panels = ls.active_panel(session=session, case_ids=list(cases)) if cases else {}
+            by_expert: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+            for case_id, experts in panels.items():
+                for expert_id in experts:
+                    by_expert[expert_id].append(case_id)
+            queued += _queue_reminders(session, lot, cases, by_expert, deadline)
+    return queued
+
+
+def _queue_reminders(
+    session: Session,
+    lot: Lot,
+    cases: dict[uuid.UUID, Case],
+    by_expert: dict[uuid.UUID, list[uuid.UUID]],
+    deadline: datetime,
+) -> int:
+    if not by_expert:
+        return 0
+    experts = {e.id: e for e in session.exec(select(Expert).where(col(Expert.id).in_(list(by_expert))))}
+    enterprise_ids = {cases[c].enterprise_id for ids in by_expert.values() for c in ids}
+    enterprises = {
+        e.id: e.display_name
+        for e in session.exec(select(Enterprise).where(col(Enterprise.id).in_(list(enterprise_ids))))
+    }
+    lot_zh, lot_en = lot_label(lot)
+    link = f"{config.public_base_url()}/reviewer"
+    queued = 0
+    for expert_id, case_ids in sorted(by_expert.items()):
+        expert = experts.get(expert_id)
+        if expert is None or not expert.contact_email:
+            continue
+        names = sorted(enterprises.get(cases[c].enterprise_id, "") for c in case_ids)
+        text = bilingual(
+            subject_zh=f"评审截止提醒：{lot_zh}",
+            subject_en=f"Review deadline reminder: {lot_en}",
+            body_zh=(
+                f"{expert.display_name}专家：\n\n{lot_zh}的评审截止时间为 {cst_time_label(deadline)}。"
+                f"您尚有以下 {len(names)} 个案件的评审未完成（专家组尚未锁定）：\n"
+                + "\n".join(f"{n}. {name}" for n, name in enumerate(names, 1))
+                + f"\n\n请登录后完成评分：{link}"
+            ),
+            body_en=(
+                f"Dear {expert.display_name},\n\nReviews for {lot_en} are due by "
+                f"{cst_time_label(deadline, 'en')}. These {len(names)} case(s) of yours are not "
+                "finished yet (their panel has not locked):\n"
+                + "\n".join(f"{n}. {name}" for n, name in enumerate(names, 1))
+                + f"\n\nLog in to finish scoring: {link}"
+            ),
+        )
+        queued += enqueue(
+            session,
+            outbox,
+            Outgoing(
+                dedupe_key=f"lot:{lot.id}:review-reminder:expert:{expert_id}",
+                kind="review_reminder",
+                recipient=expert.contact_email,
+                recipient_name=expert.display_name,
+                subject=text.subject,
+                body=text.body,
+            ),
+        )
+    return queued
+
+
+def reminder_round(ctx: ServiceContext) -> Callable[[], int]:
+    """The delivery thread's round: review-deadline reminders, ``DGCP_REVIEW_REMINDER_DAYS``
+    (default 2) before each lot's deadline."""
+    lead = timedelta(days=config.env_number("DGCP_REVIEW_REMINDER_DAYS", 2, unit="days"))
+
+    def run() -> int:
+        return remind_reviewers(ctx.engine, lead=lead)
+
+    return run

@@ -28,6 +28,7 @@ from runtime.notify import pending_count
 from runtime.notify.settings import NotifySettings
 from runtime.notify.worker import DeliveryWorker
 from services.assignment import creditcode
+from services.assignment import notices as assignment_notices
 from services.assignment.app import APP as ASSIGNMENT
 from services.assignment.models import outbox as assignment_outbox
 from services.scoring import notices as scoring_notices
@@ -181,10 +182,40 @@ def test_each_drawn_expert_is_told_their_seats_once(assignment: Running, smtp_si
     request = apb.RecuseExpertRequest(case=case, expert=leaving, reason="曾为该企业提供咨询", request_id="r1")
     amend = stub.RecuseExpert(request, metadata=AUTH)
     stub.RecuseExpert(request, metadata=AUTH)
-    assert _deliver(engine, assignment_outbox, port) == (
-        1 if experts[amend.added_expert].contact.email else 0
-    )
+    amended = 1 if experts[amend.added_expert].contact.email else 0
+    assert _deliver(engine, assignment_outbox, port) == amended
     assert draw.name and pending_count(engine, assignment_outbox) == 0
+
+    # Two days before the deadline, each expert with a seat on a case whose panel has not locked
+    # is reminded once, naming those cases; the experts of a locked (frozen) case are not.
+    seats = stub.ListPanelSeats(apb.ListPanelSeatsRequest(lot=lot.name), metadata=AUTH).seats
+    panels: dict[str, list[str]] = {}
+    for s in seats:
+        panels.setdefault(s.case, []).append(s.expert)
+    locked_case, open_case = sorted(panels)
+    stub.FreezePanel(
+        apb.FreezePanelRequest(case=locked_case, expected_panel=sorted(panels[locked_case])), metadata=AUTH
+    )
+    early, late = datetime(2026, 12, 20, tzinfo=UTC), datetime(2026, 12, 30, 12, tzinfo=UTC)
+    lead = timedelta(days=2)
+    assert assignment_notices.remind_reviewers(engine, lead=lead, now=early) == 0  # not yet due
+    reminded = {e for e in panels[open_case] if experts[e].contact.email}
+    assert assignment_notices.remind_reviewers(engine, lead=lead, now=late) == len(reminded)
+    assert assignment_notices.remind_reviewers(engine, lead=lead, now=late) == 0  # once per lot
+    assert _deliver(engine, assignment_outbox, port) == len(reminded)
+    got = _by_recipient(smtp_sink.messages(len(with_email) + 1 + len(reminded))[-len(reminded) :])
+    assert set(got) == {experts[e].contact.email for e in reminded}
+    for msg in (m for ms in got.values() for m in ms):
+        assert (
+            msg["Subject"]
+            == "评审截止提醒：2026年第3批第2标段 / Review deadline reminder: 2026 batch 3, lot 2"
+        )
+        assert (
+            "2026年12月31日 17:30（北京时间）" in msg.get_content() and "以下 1 个案件" in msg.get_content()
+        )
+        _no_secrets(msg, None)
+    after = datetime(2027, 1, 1, tzinfo=UTC)
+    assert assignment_notices.remind_reviewers(engine, lead=lead, now=after) == 0  # past the deadline
 
 
 # --- surveys: links to enterprises ----------------------------------------------------------------
