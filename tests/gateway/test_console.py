@@ -161,7 +161,7 @@ def cs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         nrng = np.random.default_rng(3)
         for i, (name, firm) in enumerate(sorted(firms.items())):
             if name == BAD:
-                for _ in range(5):
+                for _ in range(10):  # a notice needs at least 10 reports (ranking README)
                     world.run_case(st, firm, [56 + nrng.normal(0, 2), 58 + nrng.normal(0, 2)], when, rating=2)
             else:
                 for _ in range(4):

@@ -334,7 +334,7 @@ def test_consultancy_hears_of_a_proposed_notice_a_reminder_and_the_decision(
                 for _ in range(4):
                     base = 80 + 2 * i + rng.normal(0, 2)
                     world.run_case(st, firm, [base + 1, base - 1], when, rating=4)
-            for _ in range(5):
+            for _ in range(10):  # a notice needs at least 10 reports (ranking README)
                 world.run_case(st, bad, [56 + rng.normal(0, 2), 58 + rng.normal(0, 2)], when, rating=2)
             st.standings.ComputeStandings(spb.ComputeStandingsRequest(period="2026-10"), metadata=AUTH)
             st.standings.ScoreFlags(spb.ScoreFlagsRequest(period="2026-10"), metadata=AUTH)
