@@ -385,7 +385,12 @@ def _parse_body(route: Route, body: bytes, message: Message) -> None:
             value = {route.body: value}
         _check_numbers(route.method.input_type, value, "")
         json_format.ParseDict(value, message)
-    except (ValueError, TypeError, RecursionError, json_format.ParseError) as exc:
+    except RecursionError:
+        # Python's own words ("maximum recursion depth exceeded") are no answer for a caller.
+        raise InvalidArgument.fields(
+            [FieldViolation(where, "the JSON is nested too deeply", "INVALID_JSON")], reason="INVALID_JSON"
+        ) from None
+    except (ValueError, TypeError, json_format.ParseError) as exc:
         raise InvalidArgument.fields(
             [FieldViolation(where, str(exc)[:300], "INVALID_JSON")], reason="INVALID_JSON"
         ) from None

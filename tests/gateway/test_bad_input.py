@@ -144,6 +144,7 @@ def test_deep_json_and_wrong_content_types(client: httpx.Client) -> None:
         r = client.post("/v1/scores:submit", content=body, headers={"content-type": "application/json"})
         assert r.status_code == 400, (body[:10], r.status_code)
         _typed(r)
+        assert "recursion" not in r.text and "Traceback" not in r.text, r.text[:300]
     for media in (
         "text/plain",
         "application/x-www-form-urlencoded",
