@@ -126,6 +126,15 @@ async def _officer(request: Request) -> accounts.Identity | Response:
     return await require(request, ROLE)
 
 
+async def _officer_form(request: Request) -> tuple[accounts.Identity, dict[str, str]] | Response:
+    """An officer's posted form (CSRF checked), or the page that refuses it."""
+    ident = await _officer(request)
+    if isinstance(ident, Response):
+        return ident
+    form, refusal = await form_checked(request)
+    return refusal if refusal is not None else (ident, form)
+
+
 def _pct(p: float) -> str:
     """A probability as people read it: 37%, and >99% / <1% rather than a false 100% or 0%."""
     if p > 0.99:
@@ -256,12 +265,10 @@ async def notice_page(request: Request, errors: dict[str, str] | None = None, po
 
 
 async def notice_post(request: Request) -> Response:
-    ident = await _officer(request)
-    if isinstance(ident, Response):
-        return ident
-    form, refusal = await form_checked(request)
-    if refusal is not None:
-        return refusal
+    checked = await _officer_form(request)
+    if isinstance(checked, Response):
+        return checked
+    _ident, form = checked
     t = translator(web.lang_of(request))
     period, flag_id = request.path_params["period"], request.path_params["flag"]
     reason = form.get("reason", "").strip()
@@ -324,12 +331,10 @@ async def determinations_page(
 
 
 async def determinations_post(request: Request) -> Response:
-    ident = await _officer(request)
-    if isinstance(ident, Response):
-        return ident
-    form, refusal = await form_checked(request)
-    if refusal is not None:
-        return refusal
+    checked = await _officer_form(request)
+    if isinstance(checked, Response):
+        return checked
+    _ident, form = checked
     t = translator(web.lang_of(request))
     errors: dict[str, str] = {}
     decided = form.get("decide_date", "")
@@ -414,12 +419,10 @@ async def bulletins_page(
 
 
 async def bulletins_post(request: Request) -> Response:
-    ident = await _officer(request)
-    if isinstance(ident, Response):
-        return ident
-    form, refusal = await form_checked(request)
-    if refusal is not None:
-        return refusal
+    checked = await _officer_form(request)
+    if isinstance(checked, Response):
+        return checked
+    _ident, form = checked
     t = translator(web.lang_of(request))
     lang = web.lang_of(request)
     action = form.get("action", "")
@@ -625,12 +628,10 @@ _ACCOUNT_ERRORS = {
 
 
 async def accounts_post(request: Request) -> Response:
-    ident = await _officer(request)
-    if isinstance(ident, Response):
-        return ident
-    form, refusal = await form_checked(request)
-    if refusal is not None:
-        return refusal
+    checked = await _officer_form(request)
+    if isinstance(checked, Response):
+        return checked
+    ident, form = checked
     t = translator(web.lang_of(request))
     lang = web.lang_of(request)
     st = web.state_of(request)
@@ -814,12 +815,10 @@ async def audit_page(request: Request, verdict: dict[str, Any] | None = None) ->
 
 
 async def audit_verify(request: Request) -> Response:
-    ident = await _officer(request)
-    if isinstance(ident, Response):
-        return ident
-    form, refusal = await form_checked(request)
-    if refusal is not None:
-        return refusal
+    checked = await _officer_form(request)
+    if isinstance(checked, Response):
+        return checked
+    _ident, form = checked
     service = form.get("service", "")
     if service not in AUDITED:
         return await message(request, "not_found", status=404)
