@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import grpc
 import pytest
@@ -14,6 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from dgcp.assignment.v1 import assignment_pb2 as pb
 from dgcp.assignment.v1 import assignment_pb2_grpc as pb_grpc
+from runtime.calendar import cst_date
 from runtime.resources import encode_page_token
 from services.assignment import creditcode
 from services.assignment.app import APP
@@ -158,7 +159,7 @@ def test_relations_are_paged(stub: pb_grpc.AssignmentServiceStub) -> None:
     w = world(stub, n_cases=1)
     expert = w.experts[0].name
     for org in [*w.consultancies, *(c.enterprise for c in w.cases)]:
-        relate(stub, expert, org, pb.RELATION_KIND_EMPLOYMENT, date.today())
+        relate(stub, expert, org, pb.RELATION_KIND_EMPLOYMENT, cst_date(datetime.now(UTC)))
     whole = stub.ListExpertRelations(pb.ListExpertRelationsRequest(parent=expert), metadata=AUTH).relations
     first = stub.ListExpertRelations(pb.ListExpertRelationsRequest(parent=expert, page_size=2), metadata=AUTH)
     rest = stub.ListExpertRelations(
@@ -172,7 +173,11 @@ def test_draw_meets_every_rule_and_replays(stub: pb_grpc.AssignmentServiceStub) 
     w = world(stub)
     conflicted = w.experts[0].name
     relate(
-        stub, conflicted, w.consultancies[0], pb.RELATION_KIND_EMPLOYMENT, date.today() - timedelta(days=300)
+        stub,
+        conflicted,
+        w.consultancies[0],
+        pb.RELATION_KIND_EMPLOYMENT,
+        cst_date(datetime.now(UTC)) - timedelta(days=300),
     )
     conflicts = stub.ListConflicts(pb.ListConflictsRequest(expert=conflicted), metadata=AUTH).conflicts
     assert {c.reason for c in conflicts} == {"EMPLOYED_BY_CONSULTANCY_WITHIN_36_MONTHS"}
@@ -369,7 +374,7 @@ def test_rotation_availability_and_lot_status(stub: pb_grpc.AssignmentServiceStu
         s.expert for s in stub.ListPanelSeats(pb.ListPanelSeatsRequest(lot=w.lot.name), metadata=AUTH).seats
     }
     away = w.experts[-1].name
-    today = date.today()
+    today = cst_date(datetime.now(UTC))  # the draw's day is Beijing's, not the machine's
     stub.CreateUnavailability(
         pb.CreateUnavailabilityRequest(
             parent=away,
